@@ -124,3 +124,14 @@ def get(code: str, lang: str | None = None, **params: Any) -> Message:
         remedy=tuple(_fill(step, params) for step in texts["remedy"]),
         exit_code=int(entry.get("exit", EXIT_FAILURE)),
     )
+
+
+def describe(exc: BaseException, lang: str | None = None) -> Message:
+    """The user-facing message for any exception: catalogue errors as they are, the rest as INTERNAL_ERROR."""
+    from tokenio.errors import TokenError
+
+    if isinstance(exc, HelperError):
+        return exc.message(lang)
+    if isinstance(exc, TokenError):
+        return get(exc.code, lang, **exc.params)
+    return get("INTERNAL_ERROR", lang, detail=type(exc).__name__)

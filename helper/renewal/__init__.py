@@ -1,0 +1,1 @@
+"""Certificate renewal: expiry monitor, CMP client, renewal API and transactional install."""

@@ -1,0 +1,1 @@
+"""PAdES signing engine on pyHanko: signer, appearance (seal, anchor text), batch, verification."""

@@ -1,0 +1,350 @@
+"""Work inside one open token session: objects, signing, key generation, CSRs, PIN change/unblock.
+
+A TokenSession is created and used only on the TokenService thread. Its methods raise TokenError
+subclasses, never python-pkcs11 exceptions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from typing import Literal
+
+import pkcs11
+import pkcs11.exceptions as p11e
+from asn1crypto import algos, core, csr, keys, x509
+from pkcs11 import Attribute, KeyType, Mechanism, ObjectClass
+from pkcs11.util.ec import encode_ec_public_key, encode_ecdsa_signature, encode_named_curve_parameters
+
+from tokenio.errors import (
+    MechanismUnsupported,
+    ObjectNotFound,
+    translated,
+)
+from tokenio.module import TokenInfo
+
+log = logging.getLogger(__name__)
+TRAFFIC = 5  # below DEBUG: raw PKCS#11 traffic, off by default
+logging.addLevelName(TRAFFIC, "TRAFFIC")
+
+SignScheme = Literal["rsa-pkcs1-sha256", "rsa-pss-sha256", "ecdsa-sha256"]
+KeySpec = Literal["rsa2048", "ec-p256"]
+
+_SHA256_DIGEST_INFO_PREFIX = bytes.fromhex("3031300d060960864801650304020105000420")
+
+
+@dataclass(frozen=True)
+class KeyRef:
+    """A private key on the token, found by CKA_ID."""
+
+    cka_id: bytes
+    label: str
+    key_type: Literal["rsa", "ec"]
+    public_key_info: bytes | None  # DER SubjectPublicKeyInfo, when the token shows the public half
+
+
+@dataclass(frozen=True)
+class CertObject:
+    """A certificate object as stored; ``der`` is None when its value cannot be read or parsed."""
+
+    cka_id: bytes
+    label: str
+    der: bytes | None
+    problem: str | None
+    key: KeyRef | None
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self.der).hexdigest() if self.der else ""
+
+
+@dataclass(frozen=True)
+class DataObject:
+    label: str
+    application: str
+    size: int
+    private: bool
+
+
+class TokenSession:
+    """An open session on one token; ``user`` tells whether the user is logged in."""
+
+    def __init__(self, info: TokenInfo, token: pkcs11.Token, session: pkcs11.Session, user: bool) -> None:
+        self.info = info
+        self.token = token
+        self.session = session
+        self.user = user
+        self._mechanisms: frozenset[Mechanism] | None = None
+
+    # --- mechanisms -------------------------------------------------------------------------
+    def mechanisms(self) -> frozenset[Mechanism]:
+        if self._mechanisms is None:
+            with translated():
+                self._mechanisms = frozenset(self.token.slot.get_mechanisms())
+        return self._mechanisms
+
+    # --- keys and certificates ------------------------------------------------------------
+    def private_keys(self) -> list[KeyRef]:
+        """Private keys visible in this session (most tokens show them only after login)."""
+        publics = {k.cka_id: k.public_key_info for k in self._public_keys()}
+        out = []
+        with translated():
+            for obj in self.session.get_objects({Attribute.CLASS: ObjectClass.PRIVATE_KEY}):
+                cka_id = _attr(obj, Attribute.ID, b"")
+                key_type = _key_type(obj)
+                if key_type is None:
+                    continue
+                spki = publics.get(cka_id) or (_rsa_spki(obj) if key_type == "rsa" else None)
+                out.append(KeyRef(cka_id, _attr(obj, Attribute.LABEL, ""), key_type, spki))
+        return out
+
+    def _public_keys(self) -> list[KeyRef]:
+        out = []
+        with translated():
+            for obj in self.session.get_objects({Attribute.CLASS: ObjectClass.PUBLIC_KEY}):
+                key_type = _key_type(obj)
+                if key_type is None:
+                    continue
+                spki = _rsa_spki(obj) if key_type == "rsa" else _ec_spki(obj)
+                out.append(KeyRef(_attr(obj, Attribute.ID, b""), _attr(obj, Attribute.LABEL, ""), key_type, spki))
+        return out
+
+    def certificates(self) -> list[CertObject]:
+        """Every certificate object, each paired with its key by CKA_ID, else by public key.
+
+        Before login the public-key objects stand in for private keys (which most tokens hide).
+        An object whose value is garbage is listed with ``problem`` set, never raised.
+        """
+        candidates = self.private_keys() if self.user else []
+        candidates += [k for k in self._public_keys() if k.cka_id not in {c.cka_id for c in candidates}]
+        by_id = {k.cka_id: k for k in candidates if k.cka_id}
+        by_spki = {k.public_key_info: k for k in candidates if k.public_key_info}
+        out = []
+        with translated():
+            objects = list(self.session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE}))
+            for obj in objects:
+                cka_id = _attr(obj, Attribute.ID, b"")
+                label = _attr(obj, Attribute.LABEL, "")
+                der, problem = _read_cert_value(obj)
+                key = by_id.get(cka_id) if cka_id else None
+                if key is None and der is not None:
+                    key = by_spki.get(_cert_spki(der))
+                out.append(CertObject(cka_id, label, der, problem, key))
+        log.log(TRAFFIC, "certificates on %s: %d", self.info.serial, len(out))
+        return out
+
+    def find_key(self, cka_id: bytes) -> pkcs11.PrivateKey:
+        with translated():
+            try:
+                return self.session.get_key(object_class=ObjectClass.PRIVATE_KEY, id=cka_id)
+            except (p11e.NoSuchKey, p11e.MultipleObjectsReturned) as exc:
+                raise ObjectNotFound(cka_id.hex(), cka_id=cka_id.hex()) from exc
+
+    def import_certificate(self, der: bytes, cka_id: bytes, label: str) -> None:
+        """Store an X.509 certificate object with the given CKA_ID."""
+        cert = x509.Certificate.load(der)
+        with translated():
+            self.session.create_object({
+                Attribute.CLASS: ObjectClass.CERTIFICATE,
+                Attribute.CERTIFICATE_TYPE: pkcs11.CertificateType.X_509,
+                Attribute.TOKEN: True,
+                Attribute.PRIVATE: False,
+                Attribute.ID: cka_id,
+                Attribute.LABEL: label,
+                Attribute.VALUE: der,
+                Attribute.SUBJECT: cert.subject.dump(),
+                Attribute.ISSUER: cert.issuer.dump(),
+                Attribute.SERIAL_NUMBER: core.Integer(cert.serial_number).dump(),
+            })
+
+    def _certificate_objects(self, der: bytes) -> list[pkcs11.Object]:
+        with translated():
+            return [
+                o for o in self.session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE})
+                if _read_cert_value(o)[0] == der
+            ]
+
+    def delete_certificate(self, der: bytes) -> int:
+        """Delete every certificate object holding exactly ``der``; returns how many."""
+        objs = self._certificate_objects(der)
+        with translated():
+            for o in objs:
+                o.destroy()
+        return len(objs)
+
+    def relabel_certificate(self, der: bytes, label: str) -> None:
+        objs = self._certificate_objects(der)
+        if not objs:
+            raise ObjectNotFound("certificate", cka_id="")
+        with translated():
+            for o in objs:
+                o[Attribute.LABEL] = label
+
+    # --- data objects -----------------------------------------------------------------------
+    def data_objects(self, application: str | None = None) -> list[DataObject]:
+        template = {Attribute.CLASS: ObjectClass.DATA}
+        if application is not None:
+            template[Attribute.APPLICATION] = application
+        with translated():
+            return [
+                DataObject(
+                    label=_attr(o, Attribute.LABEL, ""),
+                    application=_attr(o, Attribute.APPLICATION, ""),
+                    size=len(_attr(o, Attribute.VALUE, b"")),
+                    private=bool(_attr(o, Attribute.PRIVATE, False)),
+                )
+                for o in self.session.get_objects(template)
+            ]
+
+    def read_data(self, application: str, label: str) -> bytes:
+        with translated():
+            for o in self.session.get_objects({Attribute.CLASS: ObjectClass.DATA, Attribute.APPLICATION: application,
+                                               Attribute.LABEL: label}):
+                return bytes(o[Attribute.VALUE])
+        raise ObjectNotFound(label, cka_id=label)
+
+    def write_data(self, application: str, label: str, value: bytes, *, private: bool = False) -> None:
+        """Create a data object (an existing one with the same label is replaced only after the new one exists)."""
+        with translated():
+            old = list(self.session.get_objects({Attribute.CLASS: ObjectClass.DATA,
+                                                 Attribute.APPLICATION: application, Attribute.LABEL: label}))
+            self.session.create_object({
+                Attribute.CLASS: ObjectClass.DATA, Attribute.TOKEN: True, Attribute.PRIVATE: private,
+                Attribute.APPLICATION: application, Attribute.LABEL: label, Attribute.VALUE: value,
+            })
+            for o in old:
+                o.destroy()
+
+    def delete_data(self, application: str, label: str) -> int:
+        with translated():
+            objs = list(self.session.get_objects({Attribute.CLASS: ObjectClass.DATA,
+                                                  Attribute.APPLICATION: application, Attribute.LABEL: label}))
+            for o in objs:
+                o.destroy()
+        return len(objs)
+
+    # --- key generation and CSRs -------------------------------------------------------------
+    def generate_keypair(self, spec: KeySpec, cka_id: bytes, label: str) -> KeyRef:
+        """Generate a non-extractable signing key pair on the token."""
+        private_template = {Attribute.SENSITIVE: True, Attribute.EXTRACTABLE: False, Attribute.SIGN: True,
+                            Attribute.PRIVATE: True, Attribute.TOKEN: True}
+        public_template = {Attribute.VERIFY: True, Attribute.TOKEN: True, Attribute.PRIVATE: False}
+        with translated():
+            if spec == "rsa2048":
+                pub, _ = self.session.generate_keypair(
+                    KeyType.RSA, 2048, id=cka_id, label=label, store=True,
+                    public_template=public_template, private_template=private_template)
+                return KeyRef(cka_id, label, "rsa", _rsa_spki(pub))
+            params = self.session.create_domain_parameters(
+                KeyType.EC, {Attribute.EC_PARAMS: encode_named_curve_parameters("secp256r1")}, local=True)
+            pub, _ = params.generate_keypair(id=cka_id, label=label, store=True,
+                                             public_template=public_template, private_template=private_template)
+            return KeyRef(cka_id, label, "ec", _ec_spki(pub))
+
+    def make_csr(self, key: KeyRef, subject: x509.Name) -> bytes:
+        """A PKCS#10 request for ``key`` signed on the token (SHA-256)."""
+        if key.public_key_info is None:
+            raise ObjectNotFound("public key", cka_id=key.cka_id.hex())
+        info = csr.CertificationRequestInfo({
+            "version": "v1",
+            "subject": subject,
+            "subject_pk_info": keys.PublicKeyInfo.load(key.public_key_info),
+            "attributes": [],
+        })
+        scheme: SignScheme = "rsa-pkcs1-sha256" if key.key_type == "rsa" else "ecdsa-sha256"
+        signature = self.sign(key.cka_id, info.dump(), scheme)
+        algo = "sha256_rsa" if key.key_type == "rsa" else "sha256_ecdsa"
+        return csr.CertificationRequest({
+            "certification_request_info": info,
+            "signature_algorithm": algos.SignedDigestAlgorithm({"algorithm": algo}),
+            "signature": signature,
+        }).dump()
+
+    # --- signing ------------------------------------------------------------------------------
+    def sign(self, cka_id: bytes, data: bytes, scheme: SignScheme) -> bytes:
+        """Sign ``data`` with SHA-256; uses the combined mechanism when the token has it,
+        else hashes in software and uses the raw one. ECDSA signatures come back DER-encoded."""
+        return self.sign_digest(cka_id, hashlib.sha256(data).digest(), scheme, data=data)
+
+    def sign_digest(self, cka_id: bytes, digest: bytes, scheme: SignScheme, *, data: bytes | None = None) -> bytes:
+        """Sign a SHA-256 ``digest`` (``data`` lets the combined mechanism be used when available)."""
+        key = self.find_key(cka_id)
+        mechs = self.mechanisms()
+        with translated():
+            if scheme == "ecdsa-sha256":
+                if Mechanism.ECDSA not in mechs:
+                    raise MechanismUnsupported("ECDSA")
+                return encode_ecdsa_signature(key.sign(digest, mechanism=Mechanism.ECDSA))
+            if scheme == "rsa-pss-sha256":
+                param = (Mechanism.SHA256, pkcs11.MGF.SHA256, 32)
+                if data is not None and Mechanism.SHA256_RSA_PKCS_PSS in mechs:
+                    return key.sign(data, mechanism=Mechanism.SHA256_RSA_PKCS_PSS, mechanism_param=param)
+                if Mechanism.RSA_PKCS_PSS in mechs:
+                    return key.sign(digest, mechanism=Mechanism.RSA_PKCS_PSS, mechanism_param=param)
+                raise MechanismUnsupported("RSA-PSS")
+            if data is not None and Mechanism.SHA256_RSA_PKCS in mechs:
+                return key.sign(data, mechanism=Mechanism.SHA256_RSA_PKCS)
+            if Mechanism.RSA_PKCS in mechs:
+                return key.sign(_SHA256_DIGEST_INFO_PREFIX + digest, mechanism=Mechanism.RSA_PKCS)
+            raise MechanismUnsupported("RSA PKCS#1")
+
+    def supports(self, scheme: SignScheme) -> bool:
+        mechs = self.mechanisms()
+        need = {
+            "rsa-pkcs1-sha256": {Mechanism.SHA256_RSA_PKCS, Mechanism.RSA_PKCS},
+            "rsa-pss-sha256": {Mechanism.SHA256_RSA_PKCS_PSS, Mechanism.RSA_PKCS_PSS},
+            "ecdsa-sha256": {Mechanism.ECDSA},
+        }[scheme]
+        return bool(need & mechs)
+
+
+def _attr(obj: pkcs11.Object, attribute: Attribute, default):
+    try:
+        value = obj[attribute]
+    except (p11e.AttributeTypeInvalid, p11e.AttributeSensitive, KeyError):
+        return default
+    return default if value is None else value
+
+
+def _key_type(obj: pkcs11.Object) -> Literal["rsa", "ec"] | None:
+    kt = _attr(obj, Attribute.KEY_TYPE, None)
+    if kt == KeyType.RSA:
+        return "rsa"
+    if kt == KeyType.EC:
+        return "ec"
+    return None
+
+
+def _rsa_spki(obj: pkcs11.Object) -> bytes | None:
+    modulus = _attr(obj, Attribute.MODULUS, None)
+    exponent = _attr(obj, Attribute.PUBLIC_EXPONENT, None)
+    if not modulus or not exponent:
+        return None
+    rsa = keys.RSAPublicKey({"modulus": int.from_bytes(modulus, "big"),
+                             "public_exponent": int.from_bytes(exponent, "big")})
+    return keys.PublicKeyInfo({"algorithm": {"algorithm": "rsa", "parameters": core.Null()},
+                               "public_key": rsa}).dump()
+
+
+def _ec_spki(obj: pkcs11.Object) -> bytes | None:
+    try:
+        return keys.PublicKeyInfo.load(encode_ec_public_key(obj)).dump()
+    except Exception:  # noqa: BLE001 - vendor modules encode EC points in several ways; pairing falls back to CKA_ID
+        return None
+
+
+def _read_cert_value(obj: pkcs11.Object) -> tuple[bytes | None, str | None]:
+    value = _attr(obj, Attribute.VALUE, None)
+    if not value:
+        return None, "empty value"
+    try:
+        cert = x509.Certificate.load(bytes(value))
+        cert.native  # noqa: B018 - forces a full parse so garbage is caught here
+    except Exception as exc:  # noqa: BLE001 - any parse failure means "unreadable", never a crash
+        return None, f"unparseable certificate ({type(exc).__name__})"
+    return bytes(value), None
+
+
+def _cert_spki(der: bytes) -> bytes:
+    return x509.Certificate.load(der)["tbs_certificate"]["subject_public_key_info"].dump()
