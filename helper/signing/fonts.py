@@ -19,12 +19,14 @@ from pathlib import Path
 
 from fontTools import subset
 from fontTools.ttLib import TTCollection, TTFont, TTLibError
+from fontTools.ttLib.scaleUpem import scale_upem
 from pyhanko.pdf_utils.font import FontEngineFactory
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 
 from helper.messages import HelperError
 
 BASE_FONT_NAME = "cahelper-cjk.ttf"
+PDF_UNITS_PER_EM = 1000
 
 # Always in the subset: stamp texts get dates, times and names filled in when the signature is made.
 ASCII_CHARS = frozenset(string.digits + string.ascii_letters + string.punctuation + " ")
@@ -50,6 +52,8 @@ _FS_NO_SUBSETTING = 0x0100
 def subset_font(font: TTFont, chars: Iterable[str]) -> bytes:
     """``font`` cut down to the glyphs of ``chars``, without hinting or layout tables, as TrueType bytes.
 
+    The result has 1000 units per em: pyHanko writes glyph widths (/W) in font units, which PDF reads as
+    thousandths of an em, so a 2048-unit font would be drawn with every character twice as far apart.
     The font object is modified in place. Characters the font lacks are skipped.
     """
     options = subset.Options()
@@ -61,6 +65,8 @@ def subset_font(font: TTFont, chars: Iterable[str]) -> bytes:
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=sorted(ord(c) for c in chars))
     subsetter.subset(font)
+    if font["head"].unitsPerEm != PDF_UNITS_PER_EM:
+        scale_upem(font, PDF_UNITS_PER_EM)
     font.recalcTimestamp = False  # reproducible output
     out = io.BytesIO()
     font.save(out)
@@ -94,7 +100,9 @@ class CJKFontFactory(FontEngineFactory):
         if obj_stream is None and writer.stream_xrefs:
             obj_stream = writer.prepare_object_stream()
         # font_size is a placeholder: pyHanko's TextBox sets the style's size on the engine.
-        return GlyphAccumulator(writer, io.BytesIO(cjk_font_bytes(self.text)), font_size=10, obj_stream=obj_stream)
+        return GlyphAccumulator(
+            writer, io.BytesIO(cjk_font_bytes(self.text)), font_size=10, obj_stream=obj_stream
+        )
 
 
 def _visible(text: str) -> set[str]:
@@ -140,7 +148,9 @@ def _system_faces() -> tuple[_Face, ...]:
     faces = []
     for path in SYSTEM_FONTS:
         try:
-            fonts = TTCollection(path, lazy=True).fonts if path.suffix == ".ttc" else [TTFont(path, lazy=True)]
+            fonts = (
+                TTCollection(path, lazy=True).fonts if path.suffix == ".ttc" else [TTFont(path, lazy=True)]
+            )
             faces += [
                 _Face(path, index, frozenset(font.getBestCmap()))
                 for index, font in enumerate(fonts)
