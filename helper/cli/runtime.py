@@ -1,0 +1,114 @@
+"""What every command shares: the context (token service, language, JSON), output, and one error path.
+
+Every failure becomes the catalogue's 提示/说明/解决方案 text (or its JSON) and the entry's exit code;
+tracebacks go to the log file, and to the terminal only with --verbose.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+
+from helper import messages
+
+log = logging.getLogger("cahelper.cli")
+
+
+@dataclass
+class CliContext:
+    modules: tuple[str, ...] = ()
+    lang: str | None = None
+    verbose: bool = False
+    json: bool = False
+    _service: Any = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.lang is None:
+            try:
+                from helper import settings
+
+                self.lang = settings.load().language
+            except messages.HelperError:
+                self.lang = "zh"
+        messages.set_language(self.lang)
+
+    @property
+    def zh(self) -> bool:
+        return self.lang == "zh"
+
+    def t(self, zh: str, en: str) -> str:
+        """Pick the CLI's own short labels by language."""
+        return zh if self.zh else en
+
+    def token_service(self):
+        if self._service is None:
+            from helper.keys import make_service
+
+            self._service = make_service(self.modules)
+        return self._service
+
+    def keys(self):
+        from helper.keys import KeyService
+
+        return KeyService(self.token_service())
+
+    def close(self) -> None:
+        if self._service is not None:
+            self._service.shutdown()
+            self._service = None
+
+
+def obj() -> CliContext:
+    return click.get_current_context().find_root().obj
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def emit_notice(code: str, **params: Any) -> None:
+    """A non-fatal catalogue message (e.g. the default-PIN warning) on stderr."""
+    click.echo(messages.get(code, **params).as_text(), err=True)
+
+
+def _fail(exc: BaseException, ctx: CliContext | None) -> int:
+    message = messages.describe(exc)
+    if ctx is not None and ctx.json:
+        emit_json({"ok": False, "error": message.as_json()})
+    else:
+        click.echo(message.as_text(), err=True)
+    if message.code == "INTERNAL_ERROR" or (ctx is not None and ctx.verbose):
+        log.error("command failed", exc_info=exc)
+        if ctx is not None and ctx.verbose:
+            import traceback
+
+            traceback.print_exception(exc, file=sys.stderr)
+    return message.exit_code or 1
+
+
+def run(group: click.Group) -> None:
+    """Run the CLI with the one error path."""
+    from helper.logsetup import configure_logging
+
+    configure_logging()
+    ctx: CliContext | None = None
+    try:
+        with group.make_context("cahelper", sys.argv[1:]) as click_ctx:
+            ctx = click_ctx.obj
+            group.invoke(click_ctx)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo(messages.get("CANCELLED").as_text(), err=True)
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - the single place where failures become user messages
+        sys.exit(_fail(exc, ctx))
+    sys.exit(0)

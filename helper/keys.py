@@ -1,0 +1,121 @@
+"""The key service both faces use: keys present, their certificates, PIN change/unblock, login.
+
+Wraps tokenio's TokenService with the certificate model and the PIN policy; knows nothing of
+terminals or windows (PINs come in as bytearrays from whichever face asked for them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from helper import certs, settings
+from helper.messages import HelperError
+from helper.pin import PinPolicy, is_default
+from tokenio.module import TokenInfo
+from tokenio.session import CertObject
+from tokenio.worker import SessionHandle, TokenService, wipe
+
+
+@dataclass(frozen=True)
+class CertEntry:
+    """A certificate as found on a key: parsed ``info``, or ``problem`` when unreadable."""
+
+    token: TokenInfo
+    label: str
+    cka_id: bytes
+    info: certs.CertInfo | None
+    problem: str | None
+    has_key: bool
+
+    @property
+    def id(self) -> str:
+        return self.info.id if self.info else f"bad-{self.cka_id.hex() or self.label}"
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    session: SessionHandle
+    default_pin: bool  # the user proved the key still has a default PIN
+
+
+def make_service(extra_modules: Iterable[str] = ()) -> TokenService:
+    """A TokenService over the user's module paths (settings) plus ``extra_modules``."""
+    user = tuple(extra_modules) + tuple(settings.load().module_paths)
+    return TokenService(user)
+
+
+class KeyService:
+    def __init__(self, service: TokenService, policy: PinPolicy | None = None) -> None:
+        self.tokens_service = service
+        conf = settings.load()
+        self.policy = policy or PinPolicy(conf.pin_min_length, conf.pin_max_length)
+
+    def tokens(self) -> list[TokenInfo]:
+        return self.tokens_service.tokens()
+
+    def find_token(self, serial: str | None = None) -> TokenInfo:
+        return self.tokens_service.find(serial)
+
+    def certificates(self, serial: str | None = None) -> list[CertEntry]:
+        """Certificates on one key (``serial``) or on every inserted key, signing certificates first."""
+        tokens = [self.find_token(serial)] if serial else self.tokens()
+        out: list[CertEntry] = []
+        for token in tokens:
+            out += [_entry(token, obj) for obj in self.tokens_service.certificates(token.serial)]
+        return sorted(out, key=lambda e: (e.info is None, e.info is not None and not e.info.is_signing))
+
+    def find_certificate(self, cert_id: str, serial: str | None = None) -> CertEntry:
+        """By fingerprint prefix (at least 8 hex digits) or CKA_ID hex."""
+        wanted = cert_id.lower()
+        matches = [
+            e for e in self.certificates(serial)
+            if (e.info and len(wanted) >= 8 and e.info.sha256.startswith(wanted)) or e.cka_id.hex() == wanted
+            or e.id == wanted
+        ]
+        if len(matches) != 1:
+            raise HelperError("CERT_NOT_FOUND", id=cert_id)
+        return matches[0]
+
+    def change_pin(self, serial: str, old: bytearray, new: bytearray, repeat: bytearray | None = None) -> TokenInfo:
+        """Policy first (nothing reaches the key on a policy failure), then C_SetPIN."""
+        try:
+            self.policy.check(new.decode("utf-8", "replace"), old.decode("utf-8", "replace"),
+                              repeat.decode("utf-8", "replace") if repeat is not None else None)
+        except HelperError:
+            wipe(old)
+            wipe(new)
+            raise
+        finally:
+            wipe(repeat)
+        return self.tokens_service.change_pin(serial, old, new)
+
+    def unblock_pin(self, serial: str, so_pin: bytearray, new: bytearray, repeat: bytearray | None = None) -> TokenInfo:
+        try:
+            self.policy.check(new.decode("utf-8", "replace"), None,
+                              repeat.decode("utf-8", "replace") if repeat is not None else None)
+        except HelperError:
+            wipe(so_pin)
+            wipe(new)
+            raise
+        finally:
+            wipe(repeat)
+        return self.tokens_service.unblock_pin(serial, so_pin, new)
+
+    def login(self, serial: str, pin: bytearray, *, rw: bool = False) -> LoginResult:
+        """Log in for one operation; tells whether the PIN just proven is a default one."""
+        if not pin:
+            raise HelperError("PIN_EMPTY")
+        default = is_default(pin.decode("utf-8", "replace"))
+        return LoginResult(self.tokens_service.open_session(serial, pin, rw=rw), default)
+
+
+def _entry(token: TokenInfo, obj: CertObject) -> CertEntry:
+    info = None
+    problem = obj.problem
+    if obj.der is not None:
+        try:
+            info = certs.parse(obj.der)
+        except HelperError:
+            problem = "unparseable certificate"
+    return CertEntry(token, obj.label, obj.cka_id, info, problem, obj.key is not None)
