@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import logging
 import sys
@@ -65,8 +66,15 @@ def pin_state_from_flags(flags: int) -> PinState:
     )
 
 
+_users: dict[str, int] = {}
+
+
 class LoadedModule:
-    """A module loaded into this process. Used only on the TokenService thread."""
+    """A module loaded into this process. Used only on the TokenService thread.
+
+    python-pkcs11 shares one library object per path in a process, so the module is finalized only
+    when its last user releases it.
+    """
 
     def __init__(self, candidate: ModuleCandidate) -> None:
         check_loadable(candidate.path)
@@ -80,6 +88,14 @@ class LoadedModule:
                 raise ModuleInvalid(text, path=candidate.path) from exc
             raise ModuleInitFailed(type(exc).__name__, path=candidate.path) from exc
         self._memory = _TokenMemoryReader(candidate.path)
+        _users[self.path] = _users.get(self.path, 0) + 1
+
+    def release(self) -> None:
+        """Give the module up; C_Finalize when nobody else in the process uses it."""
+        _users[self.path] = max(0, _users.get(self.path, 1) - 1)
+        if not _users[self.path] and self.lib.initialized:
+            with contextlib.suppress(p11e.PKCS11Error):
+                self.lib.finalize()
 
     @property
     def description(self) -> str:
@@ -96,6 +112,8 @@ class LoadedModule:
         """Present, initialized tokens with their python-pkcs11 handles."""
         out = []
         try:
+            if not self.lib.initialized:
+                self.lib.initialize()
             slots = self.lib.get_slots(token_present=True)
         except p11e.PKCS11Error as exc:
             raise translate(exc) from exc

@@ -33,6 +33,9 @@ from tokenio.session import CertObject, TokenSession
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+# Sessions open per module path, process-wide: a module is never reinitialized under someone's session.
+_OPEN_SESSIONS: dict[str, int] = {}
+
 
 @dataclass(frozen=True)
 class ModuleStatus:
@@ -65,7 +68,6 @@ class TokenService:
         self._thread = threading.Thread(target=self._run, name="TokenService", daemon=True)
         self._modules: dict[str, LoadedModule] = {}
         self._statuses: list[ModuleStatus] = []
-        self._open_sessions: dict[str, int] = {}
         self._loaded = False
         self._thread.start()
 
@@ -105,8 +107,7 @@ class TokenService:
 
     def _finalize_all(self) -> None:
         for module in self._modules.values():
-            with contextlib.suppress(Exception):
-                module.lib.finalize()
+            module.release()
         self._modules.clear()
         self._loaded = False
 
@@ -141,7 +142,7 @@ class TokenService:
             raise errors[0]
         found = []
         for module in self._modules.values():
-            if module.candidate.rescan_by_reinitialize and not self._open_sessions.get(module.path):
+            if module.candidate.rescan_by_reinitialize and not _OPEN_SESSIONS.get(module.path):
                 module.reinitialize()
             try:
                 found += [(module, info, token) for info, token in module.tokens()]
@@ -185,14 +186,14 @@ class TokenService:
             raise translate(exc, so=so, state=state) from exc
         finally:
             kwargs.clear()
-        self._open_sessions[module.path] = self._open_sessions.get(module.path, 0) + 1
+        _OPEN_SESSIONS[module.path] = _OPEN_SESSIONS.get(module.path, 0) + 1
         logged_in = pin is not None or so or info.protected_auth_path
         return TokenSession(info, token, session, logged_in and not so)
 
     def _after_failed_login(self, module: LoadedModule) -> None:
         # python-pkcs11 leaves the session of a failed C_Login open; a later SO login would then fail
         # with SessionReadOnlyExists. Reinitialize when nothing else holds a session on the module.
-        if not self._open_sessions.get(module.path):
+        if not _OPEN_SESSIONS.get(module.path):
             with contextlib.suppress(TokenError):
                 module.reinitialize()
 
@@ -209,7 +210,7 @@ class TokenService:
         except p11e.PKCS11Error:
             pass
         finally:
-            self._open_sessions[path] = max(0, self._open_sessions.get(path, 1) - 1)
+            _OPEN_SESSIONS[path] = max(0, _OPEN_SESSIONS.get(path, 1) - 1)
 
     def _present(self, ts: TokenSession) -> bool:
         module = self._modules.get(ts.info.module_path)

@@ -1,0 +1,155 @@
+"""Shared fixtures: a fresh demo PKI, SoftHSM tokens and an opencryptoki token per test session.
+
+Nothing touches the user's real profile: CAHELPER_HOME and SOFTHSM2_CONF point into temp folders
+for the whole session. PINs here are fixtures of test tokens.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="cahelper-tests-"))
+os.environ["CAHELPER_HOME"] = str(_SESSION_DIR / "home")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.pop("CAHELPER_PKCS11_MODULE", None)
+
+from helper.demo import softhsm  # noqa: E402
+from helper.demo.pki import DemoPKI  # noqa: E402
+from helper.demo.token import DEMO_SO_PIN, DEMO_USER_PIN, IssuedKey, provision  # noqa: E402
+from tokenio.worker import TokenService  # noqa: E402
+
+SOFTHSM = softhsm.SOFTHSM_MODULE
+OPENCRYPTOKI = "/usr/lib/x86_64-linux-gnu/opencryptoki/libopencryptoki.so.0"
+OCK_SLOT = "3"
+OCK_SO_PIN = "12345678"
+OCK_USER_PIN = "123456"
+
+_CONF = softhsm.configure(_SESSION_DIR / "softhsm")
+softhsm.use(_CONF)
+
+
+@dataclass(frozen=True)
+class TestToken:
+    serial: str
+    label: str
+    pin: str
+    so_pin: str
+    keys: tuple[IssuedKey, ...]
+    module: str = SOFTHSM
+
+    def cert(self, n: int = 0) -> bytes:
+        return self.keys[n].cert_der
+
+
+def pin(value: str) -> bytearray:
+    """A PIN buffer as the faces hand it to services."""
+    return bytearray(value.encode())
+
+
+@pytest.fixture(scope="session")
+def session_dir() -> Path:
+    return _SESSION_DIR
+
+
+@pytest.fixture(scope="session")
+def softhsm_conf() -> Path:
+    return _CONF
+
+
+@pytest.fixture(scope="session")
+def demo_pki(session_dir: Path) -> DemoPKI:
+    pki = DemoPKI.create()
+    pki.write(session_dir / "pki")
+    ca_dir = Path(os.environ["CAHELPER_HOME"]) / "data" / "ca"
+    ca_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(session_dir / "pki" / "root.pem", ca_dir / "demo-root.pem")
+    shutil.copy(session_dir / "pki" / "ca.pem", ca_dir / "demo-ca.pem")
+    return pki
+
+
+@pytest.fixture(scope="session")
+def token_service() -> Iterator[TokenService]:
+    """One TokenService on SoftHSM for the whole session (as the app has one)."""
+    service = TokenService((SOFTHSM,), use_registry=False)
+    yield service
+    service.shutdown()
+
+
+@pytest.fixture(scope="session")
+def make_token(softhsm_conf: Path, demo_pki: DemoPKI, token_service: TokenService) -> Callable[..., TestToken]:
+    """Factory: a fresh SoftHSM token provisioned like a company key (RSA + EC signing, RSA encryption)."""
+    counter = iter(range(1, 10_000))
+
+    def factory(label: str | None = None, *, keys=(("rsa2048", "sign"), ("ec-p256", "sign"), ("rsa2048", "enc")),
+                days: int = 365, subject=None, user_pin: str = DEMO_USER_PIN) -> TestToken:
+        label = label or f"测试U盾{next(counter)}"
+        serial = softhsm.init_token(softhsm_conf, label, user_pin, DEMO_SO_PIN)
+        issued = provision(token_service, serial, demo_pki, pin=user_pin, keys=keys, days=days, subject=subject)
+        return TestToken(serial, label, user_pin, DEMO_SO_PIN, tuple(issued))
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def demo_token(make_token) -> TestToken:
+    """A shared company key: do not change its PIN or objects (use make_token for that)."""
+    return make_token("石家庄示例科技-U盾")
+
+
+@pytest.fixture(scope="session")
+def opencryptoki_token() -> Iterator[TestToken]:
+    """The opencryptoki soft token (slot 3), freshly initialised: it really locks after wrong PINs."""
+    if os.geteuid() != 0:
+        pytest.fail("opencryptoki tests need root (pkcsslotd and its token folder)")
+    subprocess.run(["pkill", "-x", "pkcsslotd"], check=False)
+    time.sleep(0.3)
+    swtok = Path("/var/lib/opencryptoki/swtok")
+    if swtok.exists():
+        for child in swtok.iterdir():
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+        (swtok / "TOK_OBJ").mkdir(exist_ok=True)
+    subprocess.run(["pkcsslotd"], check=True)
+    subprocess.run(["pkcsconf", "-I", "-c", OCK_SLOT, "-S", "87654321"], input="cahelper-ock\n", text=True,
+                   check=True, capture_output=True)
+    subprocess.run(["pkcsconf", "-P", "-c", OCK_SLOT, "-S", "87654321", "-n", OCK_SO_PIN], check=True,
+                   capture_output=True)
+    subprocess.run(["pkcsconf", "-u", "-c", OCK_SLOT, "-S", OCK_SO_PIN, "-n", OCK_USER_PIN], check=True,
+                   capture_output=True)
+    yield TestToken("123", "cahelper-ock", OCK_USER_PIN, OCK_SO_PIN, (), OPENCRYPTOKI)
+
+
+@pytest.fixture(scope="session")
+def ock_service(opencryptoki_token: TestToken) -> Iterator[TokenService]:
+    service = TokenService((OPENCRYPTOKI,), use_registry=False)
+    yield service
+    service.shutdown()
+
+
+@pytest.fixture()
+def cli_env(demo_pki) -> dict[str, str]:
+    """Environment for running `cahelper` in a subprocess on the test SoftHSM tokens."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env["CAHELPER_PKCS11_MODULE"] = SOFTHSM
+    return env
+
+
+@pytest.fixture()
+def run_cli(cli_env) -> Callable[..., subprocess.CompletedProcess]:
+    """Run `cahelper ARGS` as a user would; ``stdin`` feeds --pin-stdin."""
+
+    def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "helper.cli.main", *args], input=stdin, text=True,
+                              capture_output=True, env={**cli_env, **(env or {})}, timeout=120)
+
+    return run
