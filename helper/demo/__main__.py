@@ -1,0 +1,64 @@
+"""`./dev demo`: create the demo key once, then open the helper (or, without a display, a CLI tour)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from helper.demo import environment
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_FOLDER = ROOT / ".dev-state" / "demo"
+
+
+def has_display() -> bool:
+    if sys.platform.startswith("win") or sys.platform == "darwin":
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def tour(env: environment.DemoEnvironment) -> int:
+    """A short CLI walk-through on the demo key; returns the first failing exit code, else 0."""
+    run_env = {**os.environ, **env.env}
+    steps = [
+        ("插入的U盾 / keys", ["tokens"]),
+        ("U盾里的证书 / certificates", ["certs"]),
+    ]
+    for title, args in steps:
+        print(f"\n$ cahelper {' '.join(args)}    # {title}", flush=True)
+        code = subprocess.call([sys.executable, "-m", "helper.cli.main", *args], env=run_env)
+        if code:
+            return code
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="./dev demo", description="数字证书助手演示 / helper demo")
+    parser.add_argument("--reset", action="store_true", help="recreate the demo key and PKI")
+    parser.add_argument("--no-gui", action="store_true", help="run the CLI tour even when a display is available")
+    parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER)
+    args = parser.parse_args()
+
+    env, created = environment.ensure(args.folder, reset=args.reset)
+    env.activate()
+    print("数字证书助手演示环境 / demo environment")
+    print(f"  {'已创建' if created else '已存在'}演示U盾: {environment.DEMO_LABEL} (serial {env.serial})")
+    print(f"  用户口令 / user PIN: {environment.DEMO_USER_PIN}   管理员口令 / SO PIN: {environment.DEMO_SO_PIN}")
+    print(f"  演示CA / demo CA: {env.pki_dir}")
+    print(f"  SoftHSM 配置: {env.softhsm_conf}")
+    print(f"  助手数据目录 / helper home: {env.home}")
+    print("  在其他终端使用 / to use it from another shell:")
+    for key, value in env.env.items():
+        print(f"    export {key}={value}")
+    if args.no_gui or not has_display():
+        if not args.no_gui:
+            print("\n没有检测到图形界面，运行命令行演示。/ No display found: running the CLI tour instead.")
+        return tour(env)
+    return tour(env)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
