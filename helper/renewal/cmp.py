@@ -78,7 +78,9 @@ class CmpClient:
             public_key=key_signer.public_key_info,
         )
 
-    def certify(self, key_signer: RawSigner, subject: x509.Name, *, kind: Literal["cr", "ir"] = "cr") -> CmpResult:
+    def certify(
+        self, key_signer: RawSigner, subject: x509.Name, *, kind: Literal["cr", "ir"] = "cr"
+    ) -> CmpResult:
         """Certify a new key pair (cr, or ir for a first enrolment) with a POP by that key."""
         if kind not in ("cr", "ir"):
             raise ValueError(f"kind must be 'cr' or 'ir', not {kind!r}")
@@ -117,7 +119,12 @@ class CmpClient:
         if isinstance(self.protection, SignatureProtection):
             sender = self.protection.signer.certificate.subject
         tx = Transaction(
-            self.url, self.protection, sender=sender, recipient=recipient, timeout=self.timeout, trusted=self.trusted
+            self.url,
+            self.protection,
+            sender=sender,
+            recipient=recipient,
+            timeout=self.timeout,
+            trusted=self.trusted,
         )
         response = tx.exchange(PKIBody(name=kind, value=content))
         response, cert_response = self._final_response(tx, response, _REPLY[kind], any_id=kind == "p10cr")
@@ -126,8 +133,10 @@ class CmpClient:
             raise rejection_error(status, mac_protected=tx.mac_protected)
         pair = cert_response["certified_key_pair"]
         if pair.native is None or pair["cert_or_enc_cert"].name != "certificate":
-            raise HelperError("CMP_MALFORMED_RESPONSE", url=self.url, detail="no plain certificate in response")
-        certificate = pair["cert_or_enc_cert"].chosen
+            raise HelperError(
+                "CMP_MALFORMED_RESPONSE", url=self.url, detail="no plain certificate in response"
+            )
+        certificate = pair["cert_or_enc_cert"].chosen.untag()
         req_id = cert_response["cert_req_id"].native
         if certificate.public_key.dump() != public_key.dump():
             self._confirm(tx, certificate, req_id, _REFUSED)
@@ -164,7 +173,9 @@ class CmpClient:
                 raise HelperError("CMP_WAITING_TOO_LONG", minutes=f"{self.poll_limit_s / 60:.0f}")
             time.sleep(check_after)
 
-    def _confirm(self, tx: Transaction, certificate: x509.Certificate, req_id: int, status: dict | None) -> None:
+    def _confirm(
+        self, tx: Transaction, certificate: x509.Certificate, req_id: int, status: dict | None
+    ) -> None:
         """certConf with the certificate's hash; the server must answer pkiConf."""
         cert_status = {
             "cert_hash": hashlib.new(certificate.hash_algo, certificate.dump()).digest(),
