@@ -133,6 +133,30 @@ def test_server_rejection_is_explained(pki: Pki, cmp_server, failure: tuple[str,
     assert "拒绝：测试" in error.message("zh").explanation
 
 
+def test_unprotected_rejection_still_explains(pki: Pki, cmp_server) -> None:
+    srv = cmp_server(
+        *MAC_SERVER,
+        "-rsp_cert",
+        pki.path("ee_renewed"),
+        "-pkistatus",
+        "2",
+        "-failure",
+        "10",
+        "-send_unprot_err",
+    )
+    client = CmpClient(srv.url, protection=MAC)
+    raises("CMP_CERT_REVOKED", lambda: client.key_update(pki.asn1(pki.ee_old), old_signer(pki)))
+
+
+def test_granted_with_mods_is_reported(pki: Pki, cmp_server) -> None:
+    srv = cmp_server(
+        *MAC_SERVER, "-rsp_cert", pki.path("new_cert"), "-pkistatus", "1", "-statusstring", "有效期已调整"
+    )
+    result = CmpClient(srv.url, protection=MAC).certify(SoftSigner(pki.new_key), subject(pki))
+    assert result.status == "granted_with_mods"
+    assert result.status_text == "有效期已调整"
+
+
 def test_server_error_message(pki: Pki, cmp_server) -> None:
     srv = cmp_server(*MAC_SERVER, "-rsp_cert", pki.path("new_cert"), "-send_error")
     client = CmpClient(srv.url, protection=MAC)
@@ -164,7 +188,7 @@ def test_unprotected_certificate_response_is_refused(pki: Pki, cmp_server) -> No
 
 def test_server_signature_must_chain_to_trusted(pki: Pki, cmp_server) -> None:
     srv = cmp_server(*sig_server(pki), "-rsp_cert", pki.path("new_cert"))
-    # The RA certificate is not a CA: trusting the end-entity certificate alone proves nothing.
+    # Only the client's own certificate is trusted, not the root above the server's RA certificate.
     client = CmpClient(
         srv.url, protection=SignatureProtection(old_signer(pki)), trusted=[pki.asn1(pki.ee_old)]
     )
