@@ -1,0 +1,130 @@
+"""AppContext: what every page gets from the application shell.
+
+A page package ``gui/pages/<name>/__init__.py`` exposes ``create_page(app: AppContext) -> QWidget``
+and uses only this object to reach the rest of the program:
+
+``app.keys``            helper.keys.KeyService (certificates, PIN change/unblock, login)
+``app.tokens``          tokenio.worker.TokenService (the one PKCS#11 thread; use through KeyService/jobs)
+``app.jobs``            gui.jobs.JobRunner: ``app.jobs.run(fn, *args)`` -> Job with finished/failed
+``app.settings``        the current helper.settings.Settings; change with ``app.update_settings(**fields)``
+``app.present``         the keys inserted right now (TokenInfo tuple, kept current by hot-plug)
+``app.navigate(key)``   switch the window to another page ("certificates", "renewal", "signing", ...)
+``app.notify(t, m)``    a tray notification (title, message)
+``app.show_error(exc)`` the shared 提示/说明/解决方案 dialog for any exception (helper.messages.describe)
+``app.ask_pin(...)``    the shared PIN-entry dialog (gui.dialogs.pin_entry), returns bytearray | None
+``app.report_login(r)`` after KeyService.login: remembers a proven default PIN and tells the pages
+
+Signals (always on the GUI thread): ``tokens_changed(TokenChange)`` on insert/remove,
+``settings_changed(Settings)``, ``default_pin_detected(str serial)``, ``navigate_requested(str)``,
+``notified(str title, str message)``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtWidgets import QWidget
+
+from gui.jobs import JobRunner
+from helper import settings as settings_mod
+from helper.keys import KeyService, LoginResult
+from tokenio.module import TokenInfo
+from tokenio.watch import TokenChange, TokenWatcher
+from tokenio.worker import TokenService
+
+log = logging.getLogger(__name__)
+
+PAGE_KEYS = ("certificates", "renewal", "signing", "portals", "diagnostics", "settings")
+
+
+class AppContext(QObject):
+    """Services, settings, jobs, notifications and navigation for the pages (see module docstring)."""
+
+    tokens_changed = Signal(object)  # TokenChange
+    settings_changed = Signal(object)  # Settings
+    default_pin_detected = Signal(str)  # token serial
+    navigate_requested = Signal(str)  # page key
+    notified = Signal(str, str)  # title, message
+    _watcher_change = Signal(object)  # internal: from the watcher thread
+
+    def __init__(self, tokens: TokenService, keys: KeyService | None = None,
+                 settings: settings_mod.Settings | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.tokens = tokens
+        self.keys = keys or KeyService(tokens)
+        self.settings = settings or settings_mod.load()
+        self.jobs = JobRunner(on_error=lambda exc: self.show_error(exc))
+        self.present: tuple[TokenInfo, ...] = ()
+        self.default_pin_serials: set[str] = set()
+        self.dialog_parent: QWidget | None = None
+        self._watcher: TokenWatcher | None = None
+        self._watcher_change.connect(self._apply_change, Qt.ConnectionType.QueuedConnection)
+
+    # --- hot-plug -----------------------------------------------------------------------------
+    def start_watching(self, interval: float = 0.4) -> None:
+        """Poll for inserted/removed keys; ``tokens_changed`` fires on the GUI thread."""
+        if self._watcher is None:
+            self._watcher = TokenWatcher(self.tokens, self._watcher_change.emit, interval)
+            self._watcher.start()
+
+    def stop_watching(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
+            self._watcher = None
+
+    @Slot(object)
+    def _apply_change(self, change: TokenChange) -> None:
+        self.present = change.present
+        for info in change.removed:
+            self.default_pin_serials.discard(info.serial)
+        self.tokens_changed.emit(change)
+
+    def token(self, serial: str) -> TokenInfo | None:
+        """The inserted key with this serial, if it is still there."""
+        return next((t for t in self.present if t.serial == serial), None)
+
+    # --- settings -----------------------------------------------------------------------------
+    def update_settings(self, **changes: Any) -> settings_mod.Settings:
+        """Save changed fields and tell the pages."""
+        self.settings = dataclasses.replace(self.settings, **changes)
+        settings_mod.save(self.settings)
+        self.settings_changed.emit(self.settings)
+        return self.settings
+
+    # --- navigation and notifications -----------------------------------------------------------
+    def navigate(self, key: str) -> None:
+        if key not in PAGE_KEYS:
+            raise ValueError(f"unknown page {key!r}")
+        self.navigate_requested.emit(key)
+
+    def notify(self, title: str, message: str) -> None:
+        self.notified.emit(title, message)
+
+    # --- dialogs ------------------------------------------------------------------------------
+    def show_error(self, exc: BaseException, parent: QWidget | None = None) -> None:
+        """Explain any failure in the shared 提示/说明/解决方案 dialog (modal, returns when closed)."""
+        from gui.dialogs.error import ErrorDialog
+
+        log.info("showing error %s", getattr(exc, "code", type(exc).__name__))
+        ErrorDialog.for_exception(exc, parent or self.dialog_parent).exec()
+
+    def ask_pin(self, serial: str, requester: str, *, title: str = "", parent: QWidget | None = None,
+                so: bool = False) -> bytearray | None:
+        """Ask for the PIN of the key ``serial`` on behalf of ``requester``; None when cancelled."""
+        from gui.dialogs.pin_entry import PinEntryDialog
+
+        return PinEntryDialog.ask(self, serial, requester, title=title, parent=parent or self.dialog_parent, so=so)
+
+    def report_login(self, result: LoginResult) -> None:
+        """Call after every KeyService.login: a proven default PIN makes the pages suggest changing it."""
+        if result.default_pin:
+            serial = result.session.info.serial
+            self.default_pin_serials.add(serial)
+            self.default_pin_detected.emit(serial)
+
+    def shutdown(self) -> None:
+        self.stop_watching()
+        self.jobs.shutdown()
