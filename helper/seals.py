@@ -129,24 +129,14 @@ def _paper(photo: Image.Image) -> Image.Image:
 
 def _ink_strength(photo: Image.Image) -> Image.Image:
     """Per pixel, how red it is against the paper: 0 for paper, grey or black ink; high for red ink."""
-    (r, g, b), (pr, pg, pb) = photo.split(), _paper(photo).split()
-    strength = ImageMath.lambda_eval(
-        lambda m: m["max"](
-            m["float"](m["r"]) * 255 / m["max"](m["pr"], 1)
-            - m["max"](
-                m["float"](m["g"]) * 255 / m["max"](m["pg"], 1),
-                m["float"](m["b"]) * 255 / m["max"](m["pb"], 1),
-            ),
-            0,
-        ),
-        r=r,
-        g=g,
-        b=b,
-        pr=pr,
-        pg=pg,
-        pb=pb,
-    )
+    r, g, b = (_against(c, p) for c, p in zip(photo.split(), _paper(photo).split(), strict=True))
+    strength = ImageMath.lambda_eval(lambda m: m["max"](m["r"] - m["max"](m["g"], m["b"]), 0), r=r, g=g, b=b)
     return strength.convert("L").filter(ImageFilter.MedianFilter(3))  # median: drops noise, keeps edges
+
+
+def _against(channel: Image.Image, paper: Image.Image) -> Image.Image:
+    """One colour channel relative to the paper's (paper = 255), as a float image."""
+    return ImageMath.lambda_eval(lambda m: m["float"](m["c"]) * 255 / m["max"](m["p"], 1), c=channel, p=paper)
 
 
 _NOISE_FLOOR = 40  # strength reached by paper noise and JPEG colour bleeding
@@ -183,11 +173,10 @@ def _seal_box(alpha: Image.Image) -> tuple[int, int, int, int] | None:
     factor = 4
     mask = alpha.reduce(factor).point(lambda v: 255 if v > 64 else 0).filter(ImageFilter.MedianFilter(3))
     box = mask.getbbox()
-    return (
-        None
-        if box is None
-        else tuple(min(v * factor, limit) for v, limit in zip(box, alpha.size * 2, strict=True))
-    )
+    if box is None:
+        return None
+    left, top, right, bottom = (v * factor for v in box)
+    return left, top, min(right, alpha.width), min(bottom, alpha.height)
 
 
 def _square_around(box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
@@ -208,7 +197,7 @@ def _in_seal_red(alpha: Image.Image) -> Image.Image:
 # --- the demo seal --------------------------------------------------------------------------------------
 
 _SUPERSAMPLE = 3
-# Proportions of a round company seal (国标: 42 mm across, 1.2 mm ring, 14 mm star), relative to the radius.
+# Proportions of a typical round company seal (42 mm across, 1.2 mm ring, 14 mm star), relative to the radius.
 _RING = 0.06
 _ARC_TEXT_HEIGHT = 0.26
 _ARC_TEXT_RADIUS = 1 - _RING - 0.04 - _ARC_TEXT_HEIGHT / 2
@@ -308,8 +297,9 @@ def _draw_line(ink: Image.Image, text: str, font: bytes, height: float, y: float
 def _star_points(x: float, y: float, outer: float) -> list[tuple[float, float]]:
     """A five-pointed star, one point up."""
     inner = outer * math.sin(math.radians(18)) / math.sin(math.radians(54))
-    return [
-        (x + r * math.cos(a), y - r * math.sin(a))
-        for k in range(10)
-        for r, a in [((outer, inner)[k % 2], math.pi / 2 + k * math.pi / 5)]
-    ]
+    points = []
+    for k in range(10):  # alternating tips and inner corners, every 36°
+        r = inner if k % 2 else outer
+        a = math.pi / 2 + k * math.pi / 5
+        points.append((x + r * math.cos(a), y - r * math.sin(a)))
+    return points
