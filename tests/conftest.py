@@ -1,5 +1,8 @@
 """Shared fixtures: a fresh demo PKI, SoftHSM tokens and an opencryptoki token per test session.
 
+Test modules import constants and helpers from tests.support, never from this file (importing a
+conftest a second time would re-run its set-up).
+
 Nothing touches the user's real profile: CAHELPER_HOME and SOFTHSM2_CONF point into temp folders
 for the whole session. PINs here are fixtures of test tokens.
 """
@@ -18,6 +21,9 @@ from pathlib import Path
 
 import pytest
 
+if __name__ != "conftest":
+    raise ImportError("import test helpers from tests.support, not from tests.conftest")
+
 ROOT = Path(__file__).resolve().parents[1]
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="cahelper-tests-"))
 os.environ["CAHELPER_HOME"] = str(_SESSION_DIR / "home")
@@ -29,11 +35,7 @@ from helper.demo.pki import DemoPKI  # noqa: E402
 from helper.demo.token import DEMO_SO_PIN, DEMO_USER_PIN, IssuedKey, provision  # noqa: E402
 from tokenio.worker import TokenService  # noqa: E402
 
-SOFTHSM = softhsm.SOFTHSM_MODULE
-OPENCRYPTOKI = "/usr/lib/x86_64-linux-gnu/opencryptoki/libopencryptoki.so.0"
-OCK_SLOT = "3"
-OCK_SO_PIN = "12345678"
-OCK_USER_PIN = "123456"
+from tests.support import OCK_SLOT, OCK_SO_PIN, OCK_USER_PIN, OPENCRYPTOKI, SOFTHSM  # noqa: E402
 
 _CONF = softhsm.configure(_SESSION_DIR / "softhsm")
 softhsm.use(_CONF)
@@ -50,11 +52,6 @@ class TestToken:
 
     def cert(self, n: int = 0) -> bytes:
         return self.keys[n].cert_der
-
-
-def pin(value: str) -> bytearray:
-    """A PIN buffer as the faces hand it to services."""
-    return bytearray(value.encode())
 
 
 @pytest.fixture(scope="session")
