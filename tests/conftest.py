@@ -33,9 +33,8 @@ os.environ.pop("CAHELPER_PKCS11_MODULE", None)
 from helper.demo import softhsm  # noqa: E402
 from helper.demo.pki import DemoPKI  # noqa: E402
 from helper.demo.token import DEMO_SO_PIN, DEMO_USER_PIN, IssuedKey, provision  # noqa: E402
-from tokenio.worker import TokenService  # noqa: E402
-
 from tests.support import OCK_SLOT, OCK_SO_PIN, OCK_USER_PIN, OPENCRYPTOKI, SOFTHSM  # noqa: E402
+from tokenio.worker import TokenService  # noqa: E402
 
 _CONF = softhsm.configure(_SESSION_DIR / "softhsm")
 softhsm.use(_CONF)

@@ -5,10 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import OPENCRYPTOKI, SOFTHSM
 from tokenio import drivers
 from tokenio.errors import ModuleInvalid, ModuleNotFound, ModuleWrongArch
-
-from tests.support import OPENCRYPTOKI, SOFTHSM
 
 
 def elf_header(bits: int, machine: int) -> bytes:

@@ -9,10 +9,9 @@ import pytest
 from asn1crypto import keys, x509
 from pkcs11 import Attribute, ObjectClass
 
+from tests.support import pin
 from tokenio.errors import ObjectNotFound
 from tokenio.session import TokenSession
-
-from tests.support import pin
 
 SUBJECT = x509.Name.build({"common_name": "张三", "organization_name": "石家庄示例科技有限公司"})
 
