@@ -6,12 +6,14 @@ terminals or windows (PINs come in as bytearrays from whichever face asked for t
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from helper import certs, settings
 from helper.messages import HelperError
 from helper.pin import PinPolicy, is_default
+from tokenio.drivers import ENV_MODULE
 from tokenio.module import TokenInfo
 from tokenio.session import CertObject
 from tokenio.worker import SessionHandle, TokenService, wipe
@@ -40,9 +42,15 @@ class LoginResult:
 
 
 def make_service(extra_modules: Iterable[str] = ()) -> TokenService:
-    """A TokenService over the user's module paths (settings) plus ``extra_modules``."""
-    user = tuple(extra_modules) + tuple(settings.load().module_paths)
-    return TokenService(user)
+    """A TokenService for this run.
+
+    Modules named for this run (``extra_modules`` from --module, or $CAHELPER_PKCS11_MODULE) are used
+    alone; otherwise the registry's modules plus those the user added in Settings.
+    """
+    named = tuple(extra_modules)
+    if named or os.environ.get(ENV_MODULE):
+        return TokenService(named, use_registry=False)
+    return TokenService(tuple(settings.load().module_paths))
 
 
 class KeyService:

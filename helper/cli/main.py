@@ -47,7 +47,7 @@ log in to government sites and e-sign PDFs.
 @click.option("-v", "--verbose", is_flag=True, help="出错时显示技术细节 / show technical details on errors.")
 @click.pass_context
 def cli(ctx: click.Context, modules: tuple[str, ...], lang: str | None, verbose: bool) -> None:
-    ctx.obj = CliContext(modules=modules, lang=lang, verbose=verbose)
+    ctx.ensure_object(CliContext).configure(modules=modules, lang=lang, verbose=verbose)
     ctx.call_on_close(ctx.obj.close)
 
 

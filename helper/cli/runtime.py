@@ -27,7 +27,9 @@ class CliContext:
     json: bool = False
     _service: Any = field(default=None, repr=False)
 
-    def __post_init__(self) -> None:
+    def configure(self, *, modules: tuple[str, ...], lang: str | None, verbose: bool) -> None:
+        """Apply the global options (called by the group before any command runs)."""
+        self.modules, self.lang, self.verbose = modules, lang, verbose
         if self.lang is None:
             try:
                 from helper import settings
@@ -76,15 +78,15 @@ def emit_notice(code: str, **params: Any) -> None:
     click.echo(messages.get(code, **params).as_text(), err=True)
 
 
-def _fail(exc: BaseException, ctx: CliContext | None) -> int:
+def _fail(exc: BaseException, ctx: CliContext) -> int:
     message = messages.describe(exc)
-    if ctx is not None and ctx.json:
+    if ctx.json:
         emit_json({"ok": False, "error": message.as_json()})
     else:
         click.echo(message.as_text(), err=True)
-    if message.code == "INTERNAL_ERROR" or (ctx is not None and ctx.verbose):
+    if message.code == "INTERNAL_ERROR" or ctx.verbose:
         log.error("command failed", exc_info=exc)
-        if ctx is not None and ctx.verbose:
+        if ctx.verbose:
             import traceback
 
             traceback.print_exception(exc, file=sys.stderr)
@@ -96,10 +98,9 @@ def run(group: click.Group) -> None:
     from helper.logsetup import configure_logging
 
     configure_logging()
-    ctx: CliContext | None = None
+    ctx = CliContext()
     try:
-        with group.make_context("cahelper", sys.argv[1:]) as click_ctx:
-            ctx = click_ctx.obj
+        with group.make_context("cahelper", sys.argv[1:], obj=ctx) as click_ctx:
             group.invoke(click_ctx)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
