@@ -1,0 +1,142 @@
+"""用印记录: an append-only, hash-chained log of every signature made, one JSON object per line.
+
+Each entry carries ``seq``, ``prev`` (the hash of the entry before; 64 zeros for the first) and ``hash``
+(SHA-256 over the entry's canonical JSON without ``hash``). Editing, deleting or reordering a line breaks
+the chain at that line; a side file ``<log>.head`` holds the count and last hash, so removing lines at the
+end is noticed too.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from helper import settings
+from helper.fileio import atomic_write_bytes
+from helper.messages import HelperError
+
+GENESIS = "0" * 64
+LOG_NAME = "seal-use-log.jsonl"
+CSV_FIELDS = ("seq", "time", "file", "output", "sha256_before", "sha256_after", "cert_serial", "unit", "holder",
+              "page", "placement", "level", "origin", "hash")
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class SealUse:
+    """One signature made: what was signed, with which certificate, where on the document, for whom."""
+
+    file: str
+    output: str
+    sha256_before: str
+    sha256_after: str
+    cert_serial: str
+    unit: str
+    holder: str
+    page: int | None  # 1-based; None for an invisible signature
+    placement: str
+    level: str
+    origin: str = ""  # the website that asked for the signature, when it came through the local service
+
+
+def default_path() -> Path:
+    return settings.data_dir() / LOG_NAME
+
+
+def _digest(entry: dict[str, Any]) -> str:
+    body = {k: v for k, v in entry.items() if k != "hash"}
+    return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+                          .encode("utf-8")).hexdigest()
+
+
+class AuditLog:
+    """The log file at ``path`` (default: the user data folder)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or default_path()
+        self.head_path = self.path.with_name(self.path.name + ".head")
+
+    def append(self, use: SealUse, now: datetime | None = None) -> dict[str, Any]:
+        """Add one entry (fsync'ed before returning); returns it with its hash."""
+        with _lock:
+            seq, prev = self._head()
+            entry = {"seq": seq + 1, "time": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
+                     **asdict(use), "prev": prev}
+            entry["hash"] = _digest(entry)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            line = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, line.encode("utf-8"))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            atomic_write_bytes(self.head_path, f"{entry['seq']} {entry['hash']}\n".encode(), overwrite=True)
+            return entry
+
+    def _head(self) -> tuple[int, str]:
+        """The last entry's (seq, hash), from the log itself (the head file is only a witness)."""
+        last = None
+        for _, entry in self._lines():
+            last = entry
+        return (last["seq"], last["hash"]) if last else (0, GENESIS)
+
+    def _lines(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        if not self.path.exists():
+            return
+        with self.path.open("r", encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    entry = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise HelperError("AUDIT_TAMPERED", path=str(self.path), line=n, detail="not JSON") from exc
+                if not isinstance(entry, dict):
+                    raise HelperError("AUDIT_TAMPERED", path=str(self.path), line=n, detail="not an entry")
+                yield n, entry
+
+    def entries(self) -> list[dict[str, Any]]:
+        return [e for _, e in self._lines()]
+
+    def verify(self) -> int:
+        """Check the whole chain; returns the number of entries. Raises HelperError AUDIT_TAMPERED."""
+        prev, seq = GENESIS, 0
+        for n, entry in self._lines():
+            def fail(detail: str, n: int = n) -> HelperError:
+                return HelperError("AUDIT_TAMPERED", path=str(self.path), line=n, detail=detail)
+
+            if entry.get("hash") != _digest(entry):
+                raise fail("content changed")
+            if entry.get("prev") != prev:
+                raise fail("previous entry missing or moved")
+            if entry.get("seq") != seq + 1:
+                raise fail("sequence broken")
+            prev, seq = entry["hash"], entry["seq"]
+        if self.head_path.exists():
+            head = self.head_path.read_text("ascii").split()
+            if head != [str(seq), prev]:
+                raise HelperError("AUDIT_TAMPERED", path=str(self.path), line=seq + 1, detail="entries removed at the end")
+        elif seq:
+            raise HelperError("AUDIT_TAMPERED", path=str(self.path), line=seq, detail="head record missing")
+        return seq
+
+    def export_csv(self, out: Path, *, overwrite: bool = False) -> int:
+        """Write the entries as CSV (UTF-8 with BOM so Excel shows Chinese); returns the count."""
+        import io
+
+        rows = self.entries()
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+        atomic_write_bytes(out, ("\ufeff" + buf.getvalue()).encode("utf-8"), overwrite=overwrite)
+        return len(rows)

@@ -1,0 +1,200 @@
+"""What the signature looks like on paper: the seal image, the signer text, where it goes, the 骑缝章.
+
+The seal PNG is scaled and compressed once (``SealArt``) and reused for every document of a batch.
+"""
+
+from __future__ import annotations
+
+import io
+import zlib
+from dataclasses import dataclass, field
+
+from PIL import Image
+from pyhanko.pdf_utils import generic, layout
+from pyhanko.pdf_utils.content import PdfContent, ResourceType
+from pyhanko.pdf_utils.generic import pdf_name
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.stamp import TextStampStyle
+
+from helper.messages import HelperError
+from helper.signing.fonts import CJKFontFactory
+from helper.signing.options import Placement
+from helper.signing.pdfinput import SourcePdf
+
+SEAL_DPI = 300  # the seal is embedded at this resolution for its printed size
+STAMP_FONT_PT = 7
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+CROSS_PAGE_MARGIN_MM = 0  # strips touch the right edge of the page
+
+Box = tuple[float, float, float, float]  # x1, y1, x2, y2 in PDF points
+
+
+@dataclass(frozen=True)
+class SealArt:
+    """A seal image prepared for embedding: 8-bit RGB and alpha, Flate-compressed once."""
+
+    width: int
+    height: int
+    rgb: bytes = field(repr=False)
+    alpha: bytes = field(repr=False)
+
+    @classmethod
+    def from_png(cls, png: bytes, size_pt: float) -> SealArt:
+        with Image.open(io.BytesIO(png)) as img:
+            return cls.from_image(img.convert("RGBA"), size_pt)
+
+    @classmethod
+    def from_image(cls, img: Image.Image, size_pt: float) -> SealArt:
+        side = max(16, round(size_pt / 72 * SEAL_DPI))
+        if max(img.size) > side:
+            img = img.copy()
+            img.thumbnail((side, side), Image.Resampling.LANCZOS)
+        rgba = img.convert("RGBA")
+        return cls(rgba.width, rgba.height, zlib.compress(rgba.convert("RGB").tobytes(), 6),
+                   zlib.compress(rgba.getchannel("A").tobytes(), 6))
+
+    def image(self) -> Image.Image:
+        rgb = Image.frombytes("RGB", (self.width, self.height), zlib.decompress(self.rgb))
+        rgb.putalpha(Image.frombytes("L", (self.width, self.height), zlib.decompress(self.alpha)))
+        return rgb
+
+    def strips(self, n: int, size_pt: float) -> list[SealArt]:
+        """The seal cut into ``n`` vertical strips, left to right (for the 骑缝章)."""
+        img = self.image()
+        edges = [round(i * img.width / n) for i in range(n + 1)]
+        return [SealArt.from_image(img.crop((edges[i], 0, edges[i + 1], img.height)), size_pt) for i in range(n)]
+
+    def xobject(self, writer) -> generic.IndirectObject:
+        """The image XObject (with its soft mask) added to ``writer``."""
+        def image(data: bytes, colour: str, extra: dict) -> generic.IndirectObject:
+            return writer.add_object(generic.StreamObject({
+                pdf_name("/Type"): pdf_name("/XObject"), pdf_name("/Subtype"): pdf_name("/Image"),
+                pdf_name("/Width"): generic.NumberObject(self.width),
+                pdf_name("/Height"): generic.NumberObject(self.height),
+                pdf_name("/BitsPerComponent"): generic.NumberObject(8),
+                pdf_name("/ColorSpace"): pdf_name(colour),
+                pdf_name("/Filter"): pdf_name("/FlateDecode"), **extra,
+            }, encoded_data=data))
+
+        smask = image(self.alpha, "/DeviceGray", {})
+        return image(self.rgb, "/DeviceRGB", {pdf_name("/SMask"): smask})
+
+
+class SealContent(PdfContent):
+    """The seal image filling its box (the background of the signature appearance)."""
+
+    def __init__(self, art: SealArt, writer=None) -> None:
+        super().__init__(box=layout.BoxConstraints(art.width, art.height), writer=writer)
+        self.art = art
+
+    def render(self) -> bytes:
+        self.set_resource(ResourceType.XOBJECT, pdf_name("/Seal"), self.art.xobject(self._ensure_writer))
+        return b"q %g 0 0 %g 0 0 cm /Seal Do Q" % (self.box.width, self.box.height)
+
+
+def stamp_style(art: SealArt | None, text: str) -> TextStampStyle:
+    """The appearance: the seal filling the box, ``text`` (pyHanko %(…)s parameters) small at its foot."""
+    return TextStampStyle(
+        stamp_text=text,
+        text_box_style=TextBoxStyle(font=CJKFontFactory(text), font_size=STAMP_FONT_PT),
+        inner_content_layout=layout.SimpleBoxLayoutRule(
+            x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MIN,
+            margins=layout.Margins(bottom=2)),
+        background=SealContent(art) if art is not None else None,
+        background_layout=layout.SimpleBoxLayoutRule(
+            x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MID,
+            margins=layout.Margins(0, 0, 0, 0)),
+        background_opacity=1.0,
+        border_width=0,
+        timestamp_format=TIME_FORMAT,
+    )
+
+
+def page_box(source: SourcePdf, page_ix: int) -> Box:
+    """The visible area of a page (CropBox, else MediaBox, inherited from the page tree when needed)."""
+    page = source.reader.find_page_for_modification(page_ix)[0].get_object()
+    node = page
+    while node is not None:
+        for key in ("/CropBox", "/MediaBox"):
+            if key in node:
+                x1, y1, x2, y2 = (float(v) for v in node[key])
+                return min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)
+        node = node.get("/Parent")
+        node = node.get_object() if node is not None else None
+    return 0.0, 0.0, 595.0, 842.0
+
+
+def _check_page(source: SourcePdf, page: int) -> int:
+    if not 1 <= page <= source.pages:
+        raise HelperError("PAGE_OUT_OF_RANGE", path=str(source.path), page=page, pages=source.pages)
+    return page - 1
+
+
+def seal_box(source: SourcePdf, placement: Placement) -> tuple[int, Box]:
+    """Page index and box of the visible seal for ``coords`` and ``anchor`` placements."""
+    half = placement.size_pt / 2
+    if placement.mode == "anchor":
+        page_ix, (x1, y1, x2, y2) = find_anchor(source, placement.anchor, placement.page)
+        cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+    else:
+        page_ix = _check_page(source, placement.page) if placement.page else source.pages - 1
+        px1, py1, px2, _ = page_box(source, page_ix)
+        if placement.x_mm is None:  # lower right, clear of the margins
+            cx, cy = px2 - half - 20 * 72 / 25.4, py1 + half + 25 * 72 / 25.4
+        else:
+            cx, cy = px1 + placement.x_mm * 72 / 25.4, py1 + placement.y_mm * 72 / 25.4
+    return page_ix, (cx - half, cy - half, cx + half, cy + half)
+
+
+def find_anchor(source: SourcePdf, anchor: str, page: int = 0) -> tuple[int, Box]:
+    """The first occurrence of ``anchor`` in the page text (on ``page``, or on any page when 0): its
+    page index and the box around its characters. Raises HelperError ANCHOR_NOT_FOUND."""
+    import pypdfium2 as pdfium
+
+    pages = [_check_page(source, page)] if page else range(source.pages)
+    password = source.password.decode("utf-8", "replace") if source.password else None
+    doc = pdfium.PdfDocument(source.data, password=password)
+    try:
+        for ix in pages:
+            text = doc[ix].get_textpage()
+            found = text.search(anchor.strip(), match_case=False).get_next()
+            if found:
+                start, count = found
+                boxes = [text.get_charbox(i) for i in range(start, start + count)]
+                boxes = [b for b in boxes if b[2] > b[0] or b[3] > b[1]] or boxes
+                return ix, (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                            max(b[2] for b in boxes), max(b[3] for b in boxes))
+    finally:
+        doc.close()
+    raise HelperError("ANCHOR_NOT_FOUND", anchor=anchor, path=str(source.path))
+
+
+def add_cross_page_seal(writer: IncrementalPdfFileWriter, source: SourcePdf, art: SealArt, size_pt: float) -> None:
+    """The 骑缝章: the seal split into one vertical strip per page, each strip against the right edge of its
+    page, vertically centred. Added as locked, printable stamp annotations to the revision being signed,
+    so the signature covers them."""
+    if source.pages < 2:
+        raise HelperError("CROSS_PAGE_ONE_PAGE", path=str(source.path))
+    strips = art.strips(source.pages, size_pt)
+    for ix, strip in enumerate(strips):
+        _, y1, x2, y2 = page_box(source, ix)
+        width = size_pt / source.pages
+        cy = (y1 + y2) / 2
+        rect = (x2 - width, cy - size_pt / 2, x2, cy + size_pt / 2)
+        form = generic.StreamObject({
+            pdf_name("/Type"): pdf_name("/XObject"), pdf_name("/Subtype"): pdf_name("/Form"),
+            pdf_name("/BBox"): generic.ArrayObject(generic.FloatObject(v) for v in (0, 0, width, size_pt)),
+            pdf_name("/Resources"): generic.DictionaryObject({pdf_name("/XObject"): generic.DictionaryObject(
+                {pdf_name("/Strip"): strip.xobject(writer)})}),
+        }, stream_data=b"q %g 0 0 %g 0 0 cm /Strip Do Q" % (width, size_pt))
+        annot = generic.DictionaryObject({
+            pdf_name("/Type"): pdf_name("/Annot"), pdf_name("/Subtype"): pdf_name("/Stamp"),
+            pdf_name("/Rect"): generic.ArrayObject(generic.FloatObject(v) for v in rect),
+            pdf_name("/F"): generic.NumberObject(4 | 128 | 512),  # Print, Locked, LockedContents
+            pdf_name("/NM"): generic.TextStringObject(f"cahelper-cross-page-{ix + 1}"),
+            pdf_name("/Contents"): generic.TextStringObject("骑缝章"),
+            pdf_name("/AP"): generic.DictionaryObject({pdf_name("/N"): writer.add_object(form)}),
+        })
+        page_ref = writer.find_page_for_modification(ix)[0]
+        writer.register_annotation(page_ref, writer.add_object(annot))
