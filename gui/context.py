@@ -11,6 +11,7 @@ and uses only this object to reach the rest of the program:
 ``app.navigate(key)``   switch the window to another page ("certificates", "renewal", "signing", ...)
 ``app.notify(t, m)``    a tray notification (title, message)
 ``app.show_error(exc)`` the shared 提示/说明/解决方案 dialog for any exception (helper.messages.describe)
+``app.show_info(code)`` the same dialog for a success message from the catalogue
 ``app.ask_pin(...)``    the shared PIN-entry dialog (gui.dialogs.pin_entry), returns bytearray | None
 ``app.report_login(r)`` after KeyService.login: remembers a proven default PIN and tells the pages
 
@@ -60,6 +61,8 @@ class AppContext(QObject):
         self.present: tuple[TokenInfo, ...] = ()
         self.default_pin_serials: set[str] = set()
         self.dialog_parent: QWidget | None = None
+        self.last_message: QWidget | None = None
+        self.keep_in_tray = False  # closing the window hides it to the tray (set by gui.app)
         self._watcher: TokenWatcher | None = None
         self._watcher_change.connect(self._apply_change, Qt.ConnectionType.QueuedConnection)
 
@@ -104,12 +107,27 @@ class AppContext(QObject):
         self.notified.emit(title, message)
 
     # --- dialogs ------------------------------------------------------------------------------
-    def show_error(self, exc: BaseException, parent: QWidget | None = None) -> None:
-        """Explain any failure in the shared 提示/说明/解决方案 dialog (modal, returns when closed)."""
-        from gui.dialogs.error import ErrorDialog
+    def show_error(self, exc: BaseException, parent: QWidget | None = None) -> QWidget:
+        """Explain any failure in the shared 提示/说明/解决方案 dialog (window-modal, does not block).
+
+        The dialog is also kept in ``last_message`` (tests read it from there).
+        """
+        from gui.dialogs.message import MessageDialog
 
         log.info("showing error %s", getattr(exc, "code", type(exc).__name__))
-        ErrorDialog.for_exception(exc, parent or self.dialog_parent).exec()
+        return self._open(MessageDialog.for_exception(exc, parent or self.dialog_parent))
+
+    def show_info(self, code: str, parent: QWidget | None = None, **params: Any) -> QWidget:
+        """A success/information message from the catalogue, in the same three-part form."""
+        from gui.dialogs.message import MessageDialog
+
+        return self._open(MessageDialog.info(code, parent or self.dialog_parent, **params))
+
+    def _open(self, dialog: QWidget) -> QWidget:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.last_message = dialog
+        dialog.open()
+        return dialog
 
     def ask_pin(self, serial: str, requester: str, *, title: str = "", parent: QWidget | None = None,
                 so: bool = False) -> bytearray | None:

@@ -56,6 +56,7 @@ class Settings:
     language: str = "zh"
     module_paths: tuple[str, ...] = ()
     expiry_reminder_days: tuple[int, ...] = (90, 30, 7)
+    expiry_warning_days: int = 30  # the window marks certificates expiring within this many days
     autostart: bool = False
     service_port: int = 28960
     tsa_url: str = ""

@@ -1,0 +1,235 @@
+"""The 我的证书 page: cards for the inserted keys, an empty state, the default-PIN suggestion."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtSvgWidgets import QSvgWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui import reminder, theme
+from gui.context import AppContext
+from gui.dialogs.cert_details import CertDetailsDialog
+from gui.dialogs.pin_change import ChangePinDialog, UnblockPinDialog
+from gui.pages.certificates.card import KeyCard
+from gui.widgets import export
+from helper import messages
+from helper.keys import CertEntry
+from tokenio.module import TokenInfo
+from tokenio.watch import TokenChange
+
+log = logging.getLogger(__name__)
+
+
+class EmptyState(QWidget):
+    """No key inserted: a friendly picture, what to do, and a way to 检测修复."""
+
+    def __init__(self, app: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        picture = QSvgWidget(theme.icon_path("usb-key"))
+        picture.setFixedSize(240, 192)
+        layout.addWidget(picture, 0, Qt.AlignmentFlag.AlignHCenter)
+        title = QLabel(self.tr("Please insert your digital certificate USB key"))
+        title.setObjectName("EmptyTitle")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(title)
+        hint = QLabel(self.tr("Your keys and certificates appear here as soon as the key is plugged in."))
+        hint.setProperty("muted", True)
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(hint)
+        self.link = QLabel(f"<a href='diagnostics' style='color:{theme.ACCENT}'>"
+                           + self.tr("Key inserted but not shown? Run Diagnostics") + "</a>")
+        self.link.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.link.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.link.linkActivated.connect(app.navigate)
+        layout.addWidget(self.link)
+        layout.addStretch(2)
+
+
+class DefaultPinBanner(QFrame):
+    """DEFAULT_PIN_IN_USE: shown after a login proved a key still has its initial PIN."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Banner")
+        self.serial = ""
+        row = QHBoxLayout(self)
+        row.setContentsMargins(14, 10, 14, 10)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setProperty("data", True)
+        row.addWidget(self.text, 1)
+        self.button = QPushButton(self.tr("Change PIN now"))
+        self.button.setProperty("primary", True)
+        row.addWidget(self.button)
+        self.setVisible(False)
+
+    def show_for(self, serial: str) -> None:
+        message = messages.get("DEFAULT_PIN_IN_USE")
+        self.serial = serial
+        self.text.setText(f"<b>{message.title}</b><br>{message.explanation}")
+        self.setVisible(True)
+
+
+class CertificatesPage(QWidget):
+    def __init__(self, app: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.cards: dict[str, KeyCard] = {}
+        self.entries: dict[str, list[CertEntry]] = {}
+        self.dialog: QWidget | None = None
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(32, 26, 32, 20)
+        outer.setSpacing(12)
+        head = QHBoxLayout()
+        titles = QVBoxLayout()
+        title = QLabel(self.tr("My certificates"))
+        title.setObjectName("PageTitle")
+        titles.addWidget(title)
+        subtitle = QLabel(self.tr("USB keys inserted in this computer and the certificates on them"))
+        subtitle.setObjectName("PageSubtitle")
+        titles.addWidget(subtitle)
+        head.addLayout(titles, 1)
+        self.refresh_button = QPushButton(self.tr("Refresh"))
+        self.refresh_button.clicked.connect(self.refresh)
+        head.addWidget(self.refresh_button, 0, Qt.AlignmentFlag.AlignBottom)
+        outer.addLayout(head)
+        self.banner = DefaultPinBanner()
+        self.banner.button.clicked.connect(lambda: self.open_change_pin(self.banner.serial))
+        outer.addWidget(self.banner)
+        self.stack = QStackedWidget()
+        self.empty = EmptyState(app)
+        self.stack.addWidget(self.empty)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        holder = QWidget()
+        self.list = QVBoxLayout(holder)
+        self.list.setContentsMargins(0, 4, 0, 4)
+        self.list.setSpacing(14)
+        self.list.addStretch(1)
+        scroll.setWidget(holder)
+        self.stack.addWidget(scroll)
+        outer.addWidget(self.stack, 1)
+
+        app.tokens_changed.connect(self.on_tokens_changed)
+        app.default_pin_detected.connect(self.banner.show_for)
+        app.settings_changed.connect(lambda _s: self.refresh())
+        for token in app.present:
+            self.add_card(token)
+        for serial in app.default_pin_serials:
+            self.banner.show_for(serial)
+        self._update_stack()
+
+    # --- hot-plug ---------------------------------------------------------------------------
+    def on_tokens_changed(self, change: TokenChange) -> None:
+        for token in change.removed:
+            card = self.cards.pop(token.serial, None)
+            self.entries.pop(token.serial, None)
+            if card is not None:
+                card.deleteLater()
+            if self.banner.serial == token.serial:
+                self.banner.setVisible(False)
+        for token in change.inserted:
+            self.add_card(token)
+        self._update_stack()
+
+    def add_card(self, token: TokenInfo) -> None:
+        if token.serial in self.cards:
+            return
+        card = KeyCard(token)
+        card.change_pin.connect(self.open_change_pin)
+        card.unblock_pin.connect(self.open_unblock_pin)
+        card.view_requested.connect(self.open_details)
+        card.export_requested.connect(self.export)
+        self.list.insertWidget(self.list.count() - 1, card)
+        self.cards[token.serial] = card
+        self.load(token.serial)
+
+    def _update_stack(self) -> None:
+        self.stack.setCurrentIndex(1 if self.cards else 0)
+
+    # --- loading ----------------------------------------------------------------------------
+    def load(self, serial: str) -> None:
+        """Re-read one key's flags and certificates in the background."""
+        job = self.app.jobs.run(_read_key, self.app, serial, description=self.tr("Reading certificates"))
+        job.finished.connect(lambda result: self._loaded(serial, *result))
+        job.failed.connect(lambda exc: self._load_failed(serial, exc))
+
+    def refresh(self) -> None:
+        for serial in list(self.cards):
+            self.load(serial)
+
+    def _loaded(self, serial: str, token: TokenInfo, entries: list[CertEntry]) -> None:
+        card = self.cards.get(serial)
+        if card is None:
+            return
+        warn = self.app.settings.expiry_warning_days
+        card.set_token(token)
+        card.set_entries(entries, warn)
+        self.entries[serial] = entries
+        self._remind(entries, warn)
+
+    def _load_failed(self, serial: str, exc: BaseException) -> None:
+        card = self.cards.get(serial)
+        if card is not None:
+            card.show_failure(messages.describe(exc).title)
+
+    def _remind(self, entries: list[CertEntry], warn: int) -> None:
+        soon = reminder.expiring(entries, warn)
+        if soon and reminder.due():
+            first = soon[0].info
+            self.app.notify(self.tr("Certificate expires soon"),
+                            self.tr("The certificate of %1 expires in %2 days. Please renew it in time.")
+                            .replace("%1", first.unit).replace("%2", str(max(first.days_left(), 0))))
+            reminder.mark_done()
+
+    # --- actions ----------------------------------------------------------------------------
+    def _open(self, dialog: QWidget) -> QWidget:
+        self.dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: self._dialog_closed(dialog))
+        dialog.open()
+        return dialog
+
+    def _dialog_closed(self, dialog: QWidget) -> None:
+        if getattr(dialog, "serial", None) in self.cards:
+            self.load(dialog.serial)
+        if self.dialog is dialog:
+            self.dialog = None
+
+    def open_change_pin(self, serial: str) -> QWidget:
+        dialog = ChangePinDialog(self.app, serial, self)
+        dialog.done.connect(lambda _info: self.banner.serial == serial and self.banner.setVisible(False))
+        dialog.done.connect(lambda _info: self.app.default_pin_serials.discard(serial))
+        return self._open(dialog)
+
+    def open_unblock_pin(self, serial: str) -> QWidget:
+        return self._open(UnblockPinDialog(self.app, serial, self))
+
+    def open_details(self, entry: CertEntry) -> QWidget:
+        pool = tuple(e.info.der for e in self.entries.get(entry.token.serial, []) if e.info is not None)
+        return self._open(CertDetailsDialog(self.app, entry, pool, self))
+
+    def export(self, entry: CertEntry) -> None:
+        try:
+            export.ask_and_export(entry.info, self)
+        except Exception as exc:  # noqa: BLE001 - every failure is explained to the clerk
+            self.app.show_error(exc, self)
+
+
+def _read_key(app: AppContext, serial: str) -> tuple[TokenInfo, list[CertEntry]]:
+    """Worker thread: the key's current flags and its certificates."""
+    return app.keys.find_token(serial), app.keys.certificates(serial)
