@@ -1,7 +1,8 @@
 """Work inside one open token session: objects, signing, key generation, CSRs, PIN change/unblock.
 
 A TokenSession is created and used only on the TokenService thread. Its methods raise TokenError
-subclasses, never python-pkcs11 exceptions.
+subclasses, never python-pkcs11 exceptions. ASN.1 libraries are imported where they are used, so that
+listing keys stays fast in a cold process.
 """
 
 from __future__ import annotations
@@ -9,13 +10,11 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pkcs11
 import pkcs11.exceptions as p11e
-from asn1crypto import algos, core, csr, keys, x509
 from pkcs11 import Attribute, KeyType, Mechanism, ObjectClass
-from pkcs11.util.ec import encode_ec_public_key, encode_ecdsa_signature, encode_named_curve_parameters
 
 from tokenio.errors import (
     MechanismUnsupported,
@@ -23,6 +22,9 @@ from tokenio.errors import (
     translated,
 )
 from tokenio.module import TokenInfo
+
+if TYPE_CHECKING:
+    from asn1crypto import x509
 
 log = logging.getLogger(__name__)
 TRAFFIC = 5  # below DEBUG: raw PKCS#11 traffic, off by default
@@ -143,6 +145,8 @@ class TokenSession:
 
     def import_certificate(self, der: bytes, cka_id: bytes, label: str) -> None:
         """Store an X.509 certificate object with the given CKA_ID."""
+        from asn1crypto import core, x509
+
         cert = x509.Certificate.load(der)
         with translated():
             self.session.create_object({
@@ -180,6 +184,17 @@ class TokenSession:
         with translated():
             for o in objs:
                 o[Attribute.LABEL] = label
+
+    def delete_keypair(self, cka_id: bytes) -> int:
+        """Delete the private and public key objects with exactly this CKA_ID; returns how many."""
+        if not cka_id:
+            raise ValueError("refusing to delete keys without a CKA_ID")
+        with translated():
+            objs = [o for cls in (ObjectClass.PRIVATE_KEY, ObjectClass.PUBLIC_KEY)
+                    for o in self.session.get_objects({Attribute.CLASS: cls, Attribute.ID: cka_id})]
+            for o in objs:
+                o.destroy()
+        return len(objs)
 
     # --- data objects -----------------------------------------------------------------------
     def data_objects(self, application: str | None = None) -> list[DataObject]:
@@ -230,6 +245,8 @@ class TokenSession:
         private_template = {Attribute.SENSITIVE: True, Attribute.EXTRACTABLE: False, Attribute.SIGN: True,
                             Attribute.PRIVATE: True, Attribute.TOKEN: True}
         public_template = {Attribute.VERIFY: True, Attribute.TOKEN: True, Attribute.PRIVATE: False}
+        from pkcs11.util.ec import encode_named_curve_parameters
+
         with translated():
             if spec == "rsa2048":
                 pub, _ = self.session.generate_keypair(
@@ -244,6 +261,8 @@ class TokenSession:
 
     def make_csr(self, key: KeyRef, subject: x509.Name) -> bytes:
         """A PKCS#10 request for ``key`` signed on the token (SHA-256)."""
+        from asn1crypto import algos, csr, keys
+
         if key.public_key_info is None:
             raise ObjectNotFound("public key", cka_id=key.cka_id.hex())
         info = csr.CertificationRequestInfo({
@@ -273,6 +292,8 @@ class TokenSession:
         mechs = self.mechanisms()
         with translated():
             if scheme == "ecdsa-sha256":
+                from pkcs11.util.ec import encode_ecdsa_signature
+
                 if Mechanism.ECDSA not in mechs:
                     raise MechanismUnsupported("ECDSA")
                 return encode_ecdsa_signature(key.sign(digest, mechanism=Mechanism.ECDSA))
@@ -321,6 +342,8 @@ def _rsa_spki(obj: pkcs11.Object) -> bytes | None:
     exponent = _attr(obj, Attribute.PUBLIC_EXPONENT, None)
     if not modulus or not exponent:
         return None
+    from asn1crypto import core, keys
+
     rsa = keys.RSAPublicKey({"modulus": int.from_bytes(modulus, "big"),
                              "public_exponent": int.from_bytes(exponent, "big")})
     return keys.PublicKeyInfo({"algorithm": {"algorithm": "rsa", "parameters": core.Null()},
@@ -328,6 +351,9 @@ def _rsa_spki(obj: pkcs11.Object) -> bytes | None:
 
 
 def _ec_spki(obj: pkcs11.Object) -> bytes | None:
+    from asn1crypto import keys
+    from pkcs11.util.ec import encode_ec_public_key
+
     try:
         return keys.PublicKeyInfo.load(encode_ec_public_key(obj)).dump()
     except Exception:  # noqa: BLE001 - vendor modules encode EC points in several ways; pairing falls back to CKA_ID
@@ -338,13 +364,18 @@ def _read_cert_value(obj: pkcs11.Object) -> tuple[bytes | None, str | None]:
     value = _attr(obj, Attribute.VALUE, None)
     if not value:
         return None, "empty value"
+    from asn1crypto import x509
+
     try:
-        cert = x509.Certificate.load(bytes(value))
-        cert.native  # noqa: B018 - forces a full parse so garbage is caught here
+        tbs = x509.Certificate.load(bytes(value))["tbs_certificate"]
+        for part in (tbs["subject"], tbs["issuer"], tbs["validity"], tbs["subject_public_key_info"]["algorithm"]):
+            part.native  # noqa: B018 - parsing the parts the helper relies on catches garbage here
     except Exception as exc:  # noqa: BLE001 - any parse failure means "unreadable", never a crash
         return None, f"unparseable certificate ({type(exc).__name__})"
     return bytes(value), None
 
 
 def _cert_spki(der: bytes) -> bytes:
+    from asn1crypto import x509
+
     return x509.Certificate.load(der)["tbs_certificate"]["subject_public_key_info"].dump()

@@ -1,0 +1,70 @@
+"""Checks a renewed certificate must pass before it is written to a key.
+
+It must parse, chain (signatures checked link by link) to a trusted certificate (bundled CAs, the
+user's CA folder), be valid now, allow signing, and belong to a private key on the key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+from cryptography import x509 as cx509
+from cryptography.exceptions import InvalidSignature
+
+from helper import certs, settings
+from helper.messages import HelperError
+from tokenio.session import KeyRef
+
+
+def trust_anchors() -> list[bytes]:
+    """Certificates the helper trusts as chain ends: bundled CAs plus the user's CA folder."""
+    return list(certs.bundled_ca_certs()) + certs.user_ca_certs(settings.user_ca_dir())
+
+
+def check_chain(leaf: bytes, supplied: Iterable[bytes] = (), anchors: Sequence[bytes] | None = None) -> list[bytes]:
+    """The verified chain from ``leaf`` to a trusted certificate; RENEW_CHAIN_UNTRUSTED otherwise."""
+    anchors = trust_anchors() if anchors is None else list(anchors)
+    chain = certs.build_chain(leaf, [*supplied, *anchors])
+    subject = certs.parse(leaf).subject
+    now = datetime.now(UTC)
+    for child, parent in zip(chain, chain[1:], strict=False):
+        issuer = cx509.load_der_x509_certificate(parent)
+        try:
+            cx509.load_der_x509_certificate(child).verify_directly_issued_by(issuer)
+        except (InvalidSignature, ValueError, TypeError) as exc:
+            raise HelperError("RENEW_CHAIN_UNTRUSTED", subject=subject, detail="bad signature") from exc
+        if certs.parse(parent).status(now, warn_days=0) != "valid":
+            raise HelperError("RENEW_CHAIN_UNTRUSTED", subject=subject, detail="CA certificate not valid")
+    trusted = set(anchors)
+    end = next((i for i, der in enumerate(chain) if der in trusted and i > 0), None)
+    if end is None:
+        raise HelperError("RENEW_CHAIN_UNTRUSTED", subject=subject, detail="no trusted root")
+    return chain[: end + 1]
+
+
+def check_new_certificate(der: bytes, supplied: Iterable[bytes], keys: Sequence[KeyRef], token: str,
+                          now: datetime | None = None) -> KeyRef:
+    """Run every check; returns the private key the certificate belongs to."""
+    info = certs.parse(der)
+    now = now or datetime.now(UTC)
+    state = info.status(now, warn_days=0)
+    if state == "expired":
+        raise HelperError("RENEW_CERT_EXPIRED", subject=info.subject, not_after=info.not_after.isoformat())
+    if state == "not_yet_valid":
+        raise HelperError("RENEW_CERT_NOT_YET_VALID", subject=info.subject, not_before=info.not_before.isoformat())
+    if not info.is_signing or info.is_ca:
+        raise HelperError("RENEW_CERT_NOT_SIGNING", subject=info.subject, usage=", ".join(info.key_usage) or "-")
+    key = matching_key(der, keys)
+    if key is None:
+        raise HelperError("RENEW_CERT_NO_KEY", subject=info.subject, token=token)
+    check_chain(der, supplied)
+    return key
+
+
+def matching_key(der: bytes, keys: Sequence[KeyRef]) -> KeyRef | None:
+    """The private key whose public half is the certificate's (compared as DER SubjectPublicKeyInfo)."""
+    from asn1crypto import x509
+
+    spki = x509.Certificate.load(der).public_key.dump()
+    return next((k for k in keys if k.public_key_info == spki), None)
