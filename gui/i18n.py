@@ -1,7 +1,9 @@
 """Qt translations: English source texts in code, Chinese in ``resources/translations/*_zh_CN.ts``.
 
-Write every visible string as English with ``self.tr("…")`` in a QObject subclass (or
-``QCoreApplication.translate("Context", "…")``). Each page package has its own catalogue, so
+Write every visible string as English with ``self.tr("…")`` in a QObject subclass, or with
+``QCoreApplication.translate("Context", "…")`` (literally: lupdate does not see aliases). Use the
+latter in classes that get subclassed: PySide's ``tr`` looks strings up under the *runtime* class
+name, while lupdate files them under the class that contains the call. Each page package has its own catalogue, so
 engineers never edit each other's files:
 
 * ``resources/translations/cahelper_zh_CN.ts``  shell, shared dialogs, widgets, 我的证书, 设置
@@ -73,7 +75,7 @@ def _tool(name: str) -> str:
 def update() -> None:
     """Refresh every .ts from the sources (keeps existing translations)."""
     for base, sources in catalogues().items():
-        subprocess.run([_tool("lupdate"), "-no-obsolete", "-locations", "none", *sources,
+        subprocess.run([_tool("lupdate"), "-extensions", "py", "-no-obsolete", "-locations", "none", *sources,
                         "-ts", str(TS_DIR / f"{base}_zh_CN.ts")], cwd=ROOT, check=True)
 
 

@@ -59,14 +59,13 @@ PAGES: list[PageSpec] = [
 
 
 def page_titles() -> dict[str, str]:
-    t = QCoreApplication.translate
     return {
-        "certificates": t("Shell", "My certificates"),
-        "renewal": t("Shell", "Renewal"),
-        "signing": t("Shell", "E-signing"),
-        "portals": t("Shell", "Portals"),
-        "diagnostics": t("Shell", "Diagnostics"),
-        "settings": t("Shell", "Settings"),
+        "certificates": QCoreApplication.translate("Shell", "My certificates"),
+        "renewal": QCoreApplication.translate("Shell", "Renewal"),
+        "signing": QCoreApplication.translate("Shell", "E-signing"),
+        "portals": QCoreApplication.translate("Shell", "Portals"),
+        "diagnostics": QCoreApplication.translate("Shell", "Diagnostics"),
+        "settings": QCoreApplication.translate("Shell", "Settings"),
     }
 
 

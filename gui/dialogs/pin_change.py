@@ -6,7 +6,7 @@ once; each result is explained in the shared 提示/说明/解决方案 dialog.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLabel, QWidget
 
 from gui.context import AppContext
@@ -37,9 +37,9 @@ class _PinDialog(TokenDialog):
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         self.first_label = QLabel()
         self.form.addRow(self.first_label, self.first)
-        self.form.addRow(self.tr("New PIN:"), self.new)
-        self.form.addRow(self.tr("Repeat new PIN:"), self.repeat)
-        self.caps = QLabel(self.tr("Caps Lock is on"))
+        self.form.addRow(QCoreApplication.translate("PinDialog", "New PIN:"), self.new)
+        self.form.addRow(QCoreApplication.translate("PinDialog", "Repeat new PIN:"), self.repeat)
+        self.caps = QLabel(QCoreApplication.translate("PinDialog", "Caps Lock is on"))
         self.caps.setStyleSheet("color: #B45309;")
         self.caps.setVisible(False)
         self.feedback = QLabel()
@@ -79,7 +79,7 @@ class _PinDialog(TokenDialog):
         found = self.problems()
         shown = [c for c in found if c not in ("PIN_EMPTY", "REPEAT_MISSING")]
         if self.new.text() and found == ["REPEAT_MISSING"]:
-            self.feedback.setText(self.tr("Type the new PIN again to confirm it."))
+            self.feedback.setText(QCoreApplication.translate("PinDialog", "Type the new PIN again to confirm it."))
             self.feedback.setStyleSheet("color: #6B7280;")
         elif shown:
             policy = self.app.keys.policy
@@ -87,7 +87,7 @@ class _PinDialog(TokenDialog):
             self.feedback.setText("<br>".join(f"✗ {t}" for t in titles))
             self.feedback.setStyleSheet("color: #B91C1C;")
         elif not found:
-            self.feedback.setText(self.tr("✓ The new PIN meets the rules."))
+            self.feedback.setText(QCoreApplication.translate("PinDialog", "✓ The new PIN meets the rules."))
             self.feedback.setStyleSheet("color: #15803D;")
         else:
             self.feedback.setText("")

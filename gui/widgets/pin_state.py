@@ -7,34 +7,30 @@ from PySide6.QtCore import QCoreApplication
 from tokenio.errors import PinState
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("PinState", text)
-
-
 def user_pin_text(state: PinState) -> tuple[str, str]:
     """(text, level) for the user PIN; level is "ok", "warn" or "bad"."""
     summary = state.summary
     if summary == "locked":
-        return _t("PIN locked: unblock it with the administrator PIN"), "bad"
+        return QCoreApplication.translate("PinState", "PIN locked: unblock it with the administrator PIN"), "bad"
     if summary == "final_try":
-        return _t("Last chance: one more wrong PIN locks the key"), "bad"
+        return QCoreApplication.translate("PinState", "Last chance: one more wrong PIN locks the key"), "bad"
     if summary == "count_low":
-        return _t("Few tries left: type the PIN carefully"), "warn"
+        return QCoreApplication.translate("PinState", "Few tries left: type the PIN carefully"), "warn"
     if summary == "to_be_changed":
-        return _t("The PIN must be changed before use"), "warn"
+        return QCoreApplication.translate("PinState", "The PIN must be changed before use"), "warn"
     if summary == "uninitialized":
-        return _t("No PIN set on this key"), "warn"
-    return _t("PIN normal"), "ok"
+        return QCoreApplication.translate("PinState", "No PIN set on this key"), "warn"
+    return QCoreApplication.translate("PinState", "PIN normal"), "ok"
 
 
 def so_pin_text(state: PinState) -> tuple[str, str]:
     """(text, level) for the administrator (SO) PIN."""
     if state.so_locked:
-        return _t("Administrator PIN locked: only your CA can help now"), "bad"
+        return QCoreApplication.translate("PinState", "Administrator PIN locked: only your CA can help now"), "bad"
     if state.so_final_try:
-        return _t("Last chance for the administrator PIN: one more mistake locks it"), "bad"
+        return QCoreApplication.translate("PinState", "Last chance for the administrator PIN: one more mistake locks it"), "bad"
     if state.so_count_low:
-        return _t("Few administrator PIN tries left: type it carefully"), "warn"
+        return QCoreApplication.translate("PinState", "Few administrator PIN tries left: type it carefully"), "warn"
     return "", "ok"
 
 
