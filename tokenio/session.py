@@ -196,17 +196,6 @@ class TokenSession:
                 o.destroy()
         return len(objs)
 
-    def delete_keypair(self, cka_id: bytes) -> int:
-        """Delete the private and public key objects with exactly this CKA_ID; returns how many."""
-        if not cka_id:
-            raise ValueError("refusing to delete keys without a CKA_ID")
-        with translated():
-            objs = [o for cls in (ObjectClass.PRIVATE_KEY, ObjectClass.PUBLIC_KEY)
-                    for o in self.session.get_objects({Attribute.CLASS: cls, Attribute.ID: cka_id})]
-            for o in objs:
-                o.destroy()
-        return len(objs)
-
     # --- data objects -----------------------------------------------------------------------
     def data_objects(self, application: str | None = None) -> list[DataObject]:
         template = {Attribute.CLASS: ObjectClass.DATA}
