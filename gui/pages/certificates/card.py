@@ -136,7 +136,7 @@ class KeyCard(QFrame):
         names.addWidget(self.details)
         head.addLayout(names, 1)
         self.pin_label = QLabel()
-        head.addWidget(self.pin_label)
+        head.addWidget(self.pin_label, 0, Qt.AlignmentFlag.AlignVCenter)
         self.change_button = QPushButton(self.tr("Change PIN"))
         self.unblock_button = QPushButton(self.tr("Unblock PIN"))
         self.change_button.clicked.connect(lambda: self.change_pin.emit(self.token.serial))

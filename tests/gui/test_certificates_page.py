@@ -1,0 +1,95 @@
+"""我的证书 on real SoftHSM keys: listing, hot-plug, details, export, default-PIN suggestion."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtWidgets import QLabel
+
+from gui.dialogs.cert_details import CertDetailsDialog
+from gui.widgets import export
+from helper.certs import parse
+from helper.demo import softhsm
+from helper.keys import LoginResult
+from tests.support import pin
+from tests.gui.support import wait_card
+
+
+def texts(widget) -> list[str]:
+    return [label.text() for label in widget.findChildren(QLabel)]
+
+
+def test_page_lists_the_demo_certificates(page, demo_token, qtbot):
+    card = wait_card(qtbot, page, demo_token.serial)
+    assert card.title.text() == demo_token.label
+    assert len(card.rows) == len(demo_token.keys)
+    units = {parse(k.cert_der).unit for k in demo_token.keys}
+    shown = texts(card)
+    assert units <= set(shown)
+    assert any("剩余" in t and "天" in t for t in shown)  # days left, in Chinese
+    assert card.pin_label.text() == "PIN正常"
+    assert page.stack.currentIndex() == 1
+
+
+def test_expiry_colours(page, make_token, qtbot):
+    token = make_token(keys=(("ec-p256", "sign"),), days=10)
+    card = wait_card(qtbot, page, token.serial)
+    row = card.rows[0]
+    assert row.status == "expiring"
+    assert "10 天后到期" in row.days.text() or "9 天后到期" in row.days.text()
+    assert "#B45309" in row.days.styleSheet()
+
+
+def test_hot_plug_adds_and_removes_the_card(page, make_token, softhsm_conf, tmp_path, qtbot):
+    token = make_token(keys=(("ec-p256", "sign"),))
+    start = time.monotonic()
+    wait_card(qtbot, page, token.serial, timeout=1500)
+    stashed = softhsm.unplug(softhsm_conf, token.serial, tmp_path)
+    start = time.monotonic()
+    qtbot.waitUntil(lambda: token.serial not in page.cards, timeout=1500)
+    assert time.monotonic() - start < 1.0 + 0.2
+    softhsm.plug_back(softhsm_conf, stashed)
+    wait_card(qtbot, page, token.serial, timeout=1500)
+
+
+def test_details_dialog_shows_chain_and_fingerprints(page, demo_token, qtbot):
+    card = wait_card(qtbot, page, demo_token.serial)
+    dialog = page.open_details(card.rows[0].entry)
+    assert isinstance(dialog, CertDetailsDialog)
+    info = card.rows[0].entry.info
+    shown = " ".join(texts(dialog))
+    assert info.sha256[:2].upper() in shown and info.serial_hex in shown
+    assert len(dialog.chain) == 3  # leaf, issuing CA, root from the user's CA folder
+    assert dialog.chain_list.count() == 3
+    dialog.close()
+
+
+def test_export_writes_the_der_certificate(demo_token, tmp_path):
+    info = parse(demo_token.cert(0))
+    target = tmp_path / export.suggested_name(info)
+    export.write_certificate(target, info)
+    assert target.read_bytes() == demo_token.cert(0)
+    assert target.name.endswith(".cer") and info.unit in target.name
+
+
+def test_default_pin_suggestion_after_login(page, ctx, demo_token, qtbot):
+    wait_card(qtbot, page, demo_token.serial)
+    result = ctx.keys.login(demo_token.serial, pin(demo_token.pin))
+    try:
+        ctx.report_login(result)
+    finally:
+        result.session.close()
+    assert isinstance(result, LoginResult) and result.default_pin
+    assert page.banner.isVisible() and "初始口令" in page.banner.text.text()
+    assert page.banner.serial == demo_token.serial
+
+
+def test_empty_state_links_to_diagnostics(ctx, qtbot):
+    from gui.pages.certificates.view import EmptyState
+
+    empty = EmptyState(ctx)
+    qtbot.addWidget(empty)
+    with qtbot.waitSignal(ctx.navigate_requested) as sig:
+        empty.link.linkActivated.emit("diagnostics")
+    assert sig.args == ["diagnostics"]
+    assert "请插入您的数字证书 U盾" in texts(empty)
