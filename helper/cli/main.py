@@ -15,6 +15,11 @@ COMMANDS: dict[str, str] = {
     "certs": "helper.cli.keys:certs_command",
     "cert": "helper.cli.keys:cert",
     "pin": "helper.cli.pin:pin",
+    "sign": "helper.cli.sign:sign",
+    "verify": "helper.cli.verify:verify",
+    "seal": "helper.cli.seal:seal",
+    "audit": "helper.cli.audit:audit",
+    "renew": "helper.cli.renew:renew",
 }
 
 

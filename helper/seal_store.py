@@ -1,0 +1,58 @@
+"""Seal images kept on the USB key as PKCS#11 data objects, so the seal travels with the key.
+
+Each seal is one data object: application ``cahelper-seal``, label = the seal's name, value = the PNG.
+Objects are public (readable without the PIN, like the certificates) and writable only after login.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+
+from PIL import Image, UnidentifiedImageError
+
+from helper.messages import HelperError
+from helper.seals import SealImage
+from tokenio.errors import ObjectNotFound
+from tokenio.session import DataObject, TokenSession
+from tokenio.worker import SessionHandle
+
+APPLICATION = "cahelper-seal"
+MAX_NAME_CHARS = 32
+MAX_SEAL_BYTES = 256 * 1024  # USB keys have little memory; an imported seal PNG is far smaller
+
+
+def check_name(name: str) -> str:
+    name = name.strip()
+    if not 0 < len(name) <= MAX_NAME_CHARS or any(unicodedata.category(c).startswith("C") for c in name):
+        raise HelperError("SEAL_NAME_INVALID", name=name, max=MAX_NAME_CHARS)
+    return name
+
+
+def store(session: SessionHandle, seal: SealImage, name: str) -> None:
+    """Write ``seal`` to the key under ``name`` (replacing a seal of that name). Needs a logged-in,
+    read-write session."""
+    name = check_name(name)
+    if len(seal.png) > MAX_SEAL_BYTES:
+        raise HelperError("SEAL_TOO_LARGE_FOR_KEY", size_kb=len(seal.png) // 1024, max_kb=MAX_SEAL_BYTES // 1024)
+    session.run(TokenSession.write_data, APPLICATION, name, seal.png)
+
+
+def list_seals(session: SessionHandle) -> list[DataObject]:
+    """The seals stored on the key, by name."""
+    return sorted(session.run(TokenSession.data_objects, APPLICATION), key=lambda o: o.label)
+
+
+def load(session: SessionHandle, name: str) -> SealImage:
+    """The seal called ``name``. Raises HelperError SEAL_NOT_ON_TOKEN, SEAL_IMAGE_INVALID."""
+    try:
+        png = session.run(TokenSession.read_data, APPLICATION, name)
+    except ObjectNotFound as exc:
+        names = "、".join(o.label for o in list_seals(session)) or "（无）"
+        raise HelperError("SEAL_NOT_ON_TOKEN", name=name, serial=session.info.serial, names=names) from exc
+    try:
+        with Image.open(io.BytesIO(png)) as img:
+            width, height = img.size
+    except (UnidentifiedImageError, OSError) as exc:
+        raise HelperError("SEAL_IMAGE_INVALID", path=f"{session.info.serial}:{name}") from exc
+    return SealImage(png, width, height, name)

@@ -1,0 +1,115 @@
+"""Batch signing: many files with one key login; a result per file; a clean stop when the key goes away.
+
+Files are signed one after the other. A file that cannot be signed is reported with its code and the batch
+goes on; a key or network failure (key removed, timestamp server down) stops the batch: files already done
+stay valid, the rest are left untouched and reported as not processed. No partial file is ever left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from helper.messages import HelperError
+from helper.signing.engine import DocumentSigner, SignedFile
+from tokenio.errors import TokenError
+
+OUTPUT_SUFFIX = "-signed"
+STOP_CODES = frozenset({"TSA_FAILED", "REVOCATION_UNAVAILABLE"})
+Status = Literal["signed", "refused", "not_processed"]
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    source: Path
+    output: Path
+    password: bytes | None = None
+
+
+@dataclass(frozen=True)
+class FileResult:
+    item: BatchItem
+    status: Status
+    code: str = ""
+    params: dict | None = None
+    signed: SignedFile | None = None
+
+    @property
+    def error(self) -> HelperError | None:
+        return HelperError(self.code, **(self.params or {})) if self.code else None
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    results: tuple[FileResult, ...]
+    stopped: FileResult | None  # the failure that stopped the batch
+
+    def count(self, status: Status) -> int:
+        return sum(r.status == status for r in self.results)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.status == "signed" for r in self.results)
+
+
+def collect_inputs(paths: Iterable[Path]) -> list[Path]:
+    """PDF files named directly, plus the *.pdf files (any case) directly inside named folders, sorted."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".pdf")
+            if not found:
+                raise HelperError("SIGN_NO_INPUT", path=str(path))
+            out += found
+        else:
+            out.append(path)
+    return out
+
+
+def output_for(source: Path, out: Path | None, several: bool) -> Path:
+    """Where a signed file goes: ``out`` itself for one file, else ``out``/NAME-signed.pdf (next to the
+    source when ``out`` is None)."""
+    if out is not None and not several and not out.is_dir():
+        return out
+    folder = out if out is not None else source.parent
+    if out is not None and out.exists() and not out.is_dir():
+        raise HelperError("SIGN_OUT_NOT_DIR", path=str(out))
+    return folder / f"{source.stem}{OUTPUT_SUFFIX}.pdf"
+
+
+def plan(paths: Sequence[Path], out: Path | None) -> list[BatchItem]:
+    sources = collect_inputs(paths)
+    several = len(sources) > 1 or any(p.is_dir() for p in paths)
+    return [BatchItem(s, output_for(s, out, several)) for s in sources]
+
+
+def _error_of(exc: HelperError | TokenError) -> tuple[str, dict]:
+    return exc.code, dict(exc.params)
+
+
+def run(signer: DocumentSigner, items: Sequence[BatchItem],
+        on_result: Callable[[FileResult], None] | None = None,
+        cancelled: Callable[[], bool] | None = None) -> BatchReport:
+    """Sign ``items`` in order; ``on_result`` is called after each file (for progress displays)."""
+    results: list[FileResult] = []
+    stopped: FileResult | None = None
+    for n, item in enumerate(items):
+        if cancelled is not None and cancelled():
+            stopped = FileResult(item, "not_processed", "CANCELLED", {})
+        if stopped is not None:
+            results += [FileResult(i, "not_processed") for i in items[n:]]
+            break
+        try:
+            result = FileResult(item, "signed", signed=signer.sign(item.source, item.output, password=item.password))
+        except TokenError as exc:
+            stopped = result = FileResult(item, "not_processed", *_error_of(exc))
+        except HelperError as exc:
+            result = FileResult(item, "refused", *_error_of(exc))
+            if exc.code in STOP_CODES:
+                stopped = result
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return BatchReport(tuple(results), stopped)

@@ -1,0 +1,147 @@
+"""Verify the signatures in any PDF: who signed, when, whether the document is unchanged, whether trusted.
+
+Trust comes from the CA certificates the helper knows (bundled + the user's folder) plus any given by the
+caller; nothing is fetched from the network, and revocation data embedded in the file (B-LT) is used.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from helper import certs
+from helper.messages import HelperError
+from helper.signing.identity import trust_pool
+from helper.signing.pdfinput import read_pdf
+
+_ACCEPTED_CHANGES = ("NONE", "LTA_UPDATES", "FORM_FILLING", "ANNOTATIONS")
+
+
+@dataclass(frozen=True)
+class SignatureReport:
+    """One signature as a clerk needs to see it."""
+
+    field: str
+    unit: str
+    holder: str
+    cert_serial: str
+    issuer: str
+    signing_time: datetime | None  # as claimed by the signer's computer
+    timestamp: datetime | None  # from a timestamp authority (B-T and above)
+    timestamp_trusted: bool | None
+    intact: bool  # the signed bytes are unchanged
+    valid: bool  # the cryptographic signature is correct
+    trusted: bool  # the certificate chains to a trusted CA
+    certified: bool  # a certification (DocMDP) signature
+    covers_whole_file: bool
+    changes_after: str  # what changed after this signature: NONE, FORM_FILLING, ANNOTATIONS, OTHER …
+    changes_allowed: bool
+    level: str  # PAdES level seen: B-B, B-T, B-LT
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.intact and self.valid and self.trusted and self.changes_allowed and not self.problem
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    path: Path
+    signatures: tuple[SignatureReport, ...]
+
+    @property
+    def modified_after_last(self) -> bool:
+        """Something was added to the file after the last signature."""
+        return bool(self.signatures) and not self.signatures[-1].covers_whole_file
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.signatures) and all(s.ok for s in self.signatures) and not self.modified_after_last
+
+    def problems(self) -> list[str]:
+        out = []
+        for s in self.signatures:
+            what = [w for w, bad in (("integrity", not s.intact), ("signature", not s.valid),
+                                     ("trust", not s.trusted), (f"changes {s.changes_after}", not s.changes_allowed),
+                                     (s.problem, bool(s.problem))) if bad]
+            if what:
+                out.append(f"{s.field}: {', '.join(what)}")
+        if self.modified_after_last:
+            out.append("modified after the last signature")
+        return out
+
+    def as_json(self) -> dict[str, Any]:
+        sigs = []
+        for s in self.signatures:
+            d = asdict(s)
+            d["signing_time"] = s.signing_time.isoformat() if s.signing_time else None
+            d["timestamp"] = s.timestamp.isoformat() if s.timestamp else None
+            d["ok"] = s.ok
+            sigs.append(d)
+        return {"file": str(self.path), "ok": self.ok, "modified_after_last_signature": self.modified_after_last,
+                "signatures": sigs, "problems": self.problems()}
+
+
+def verify_pdf(path: Path, extra_trust: tuple[bytes, ...] = (), *, max_mb: int = 2048,
+               password: bytes | None = None) -> VerifyReport:
+    """Validate every signature in ``path``. Raises HelperError for unreadable files (not for bad signatures)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    source = read_pdf(path, max_mb=max_mb, password=password)
+    reader = PdfFileReader(io.BytesIO(source.data), strict=False)
+    if reader.encrypted:
+        reader.decrypt(source.password or b"")
+    roots, others = _trust(extra_trust)
+    reports = tuple(_check(sig, reader, roots, others) for sig in reader.embedded_signatures)
+    return VerifyReport(path, reports)
+
+
+def _trust(extra: tuple[bytes, ...]):
+    from asn1crypto import x509
+
+    pool = [x509.Certificate.load(c) for c in trust_pool(extra)]
+    roots = [c for c in pool if c.self_signed != "no"]
+    return roots, [c for c in pool if c.self_signed == "no"]
+
+
+def _check(sig, reader, roots, others) -> SignatureReport:
+    from pyhanko.sign.validation.settings import KeyUsageConstraints
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    kwargs = {"trust_roots": roots, "other_certs": others, "allow_fetching": False, "revocation_mode": "soft-fail"}
+    try:
+        vc = DocumentSecurityStore.read_dss(reader).as_validation_context(kwargs)
+    except Exception:  # noqa: BLE001 - no DSS, or an unreadable one: validate without embedded revocation data
+        from pyhanko_certvalidator import ValidationContext
+
+        vc = ValidationContext(**kwargs)
+    usage = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
+    cert = sig.signer_cert
+    info = certs.parse(cert.dump())
+    try:
+        st = validate_pdf_signature(sig, signer_validation_context=vc, ts_validation_context=vc,
+                                    key_usage_settings=usage)
+    except Exception as exc:  # noqa: BLE001 - a broken signature is reported, not raised
+        return SignatureReport(sig.field_name, info.unit, info.subject_cn, info.serial_hex, info.issuer_cn, None,
+                               None, None, False, False, False, sig.docmdp_level is not None, False, "OTHER", False,
+                               "?", problem=type(exc).__name__)
+    ts = st.timestamp_validity
+    level_name = st.modification_level.name if st.modification_level is not None else "NONE"
+    has_dss = "/DSS" in reader.root
+    level = "B-LT" if ts is not None and has_dss else "B-T" if ts is not None else "B-B"
+    return SignatureReport(
+        field=sig.field_name, unit=info.unit, holder=info.subject_cn, cert_serial=info.serial_hex,
+        issuer=info.issuer_cn, signing_time=st.signer_reported_dt, timestamp=ts.timestamp if ts else None,
+        timestamp_trusted=ts.trusted if ts else None, intact=st.intact, valid=st.valid, trusted=st.trusted,
+        certified=sig.docmdp_level is not None, covers_whole_file=st.coverage.name == "ENTIRE_FILE",
+        changes_after=level_name, changes_allowed=bool(st.docmdp_ok) and level_name in _ACCEPTED_CHANGES,
+        level=level)
+
+
+def require_signatures(report: VerifyReport) -> None:
+    if not report.signatures:
+        raise HelperError("VERIFY_NO_SIGNATURES", path=str(report.path))
