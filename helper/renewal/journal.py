@@ -50,7 +50,7 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _write_durably(path: Path, data: bytes) -> None:
+def write_durably(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.part")
     with open(tmp, "wb") as f:
@@ -119,7 +119,7 @@ class Journal:
     def _save(self) -> None:
         data = asdict(self)
         data["old_ders"] = list(self.old_ders)
-        _write_durably(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+        write_durably(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
 
 
 def encode(der: bytes) -> str:
@@ -159,5 +159,5 @@ def save_old_certificate(der: bytes) -> Path:
 
     path = renewal_dir() / "history" / f"{hashlib.sha256(der).hexdigest()}.cer"
     if not path.exists():
-        _write_durably(path, der)
+        write_durably(path, der)
     return path
