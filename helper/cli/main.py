@@ -20,7 +20,6 @@ COMMANDS: dict[str, str] = {
     "seal": "helper.cli.seal:seal",
     "audit": "helper.cli.audit:audit",
     "renew": "helper.cli.renew:renew",
-    "renew": "helper.cli.renew:renew",
 }
 
 
