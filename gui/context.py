@@ -85,6 +85,10 @@ class AppContext(QObject):
             self.default_pin_serials.discard(info.serial)
         self.tokens_changed.emit(change)
 
+    def note_token(self, info: TokenInfo) -> None:
+        """Record a fresher snapshot of an inserted key (its PIN flags change after every login)."""
+        self.present = tuple(info if t.key == info.key else t for t in self.present)
+
     def token(self, serial: str) -> TokenInfo | None:
         """The inserted key with this serial, if it is still there."""
         return next((t for t in self.present if t.serial == serial), None)

@@ -67,7 +67,7 @@ class Job(QObject):
         self.done.emit()
 
     def has_failure_handler(self) -> bool:
-        return self.receivers(self.failed) > 0
+        return self.receivers("2failed(PyObject)") > 0
 
 
 class JobRunner(QObject):
@@ -82,6 +82,7 @@ class JobRunner(QObject):
         super().__init__(parent)
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gui-job")
         self._running: set[Job] = set()
+        self._closed = False
         self.on_error = on_error
 
     @property
@@ -89,8 +90,13 @@ class JobRunner(QObject):
         return bool(self._running)
 
     def run(self, fn: Callable[..., Any], *args: Any, description: str = "") -> Job:
-        """Start ``fn(*args)`` on a worker thread; connect to the returned job's signals right away."""
+        """Start ``fn(*args)`` on a worker thread; connect to the returned job's signals right away.
+
+        After ``shutdown`` (the app is quitting) the returned job never runs.
+        """
         job = Job(fn, args, description, self)
+        if self._closed:
+            return job
         job.running = True
         job.done.connect(lambda: self._finish(job))
         was_busy = self.busy
@@ -114,4 +120,5 @@ class JobRunner(QObject):
 
     def shutdown(self) -> None:
         """Wait for running calls to end (used when the app quits)."""
+        self._closed = True
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -102,6 +102,7 @@ class TokenDialog(QDialog):
 
         def done(info: TokenInfo) -> None:
             self.info = info
+            self.app.note_token(info)
             then()
 
         job.finished.connect(done)

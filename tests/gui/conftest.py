@@ -36,10 +36,10 @@ def ctx(qapp, language, token_service: TokenService, demo_token) -> Iterator[App
     context = make_context(token_service)
     context.start_watching(interval=0.2)
     yield context
-    context.shutdown()
     for widget in QApplication.topLevelWidgets():
         if isinstance(widget, QWidget) and widget.isVisible():
             widget.close()
+    context.shutdown()
 
 
 @pytest.fixture()

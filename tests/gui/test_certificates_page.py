@@ -11,8 +11,8 @@ from gui.widgets import export
 from helper.certs import parse
 from helper.demo import softhsm
 from helper.keys import LoginResult
-from tests.support import pin
 from tests.gui.support import wait_card
+from tests.support import pin
 
 
 def texts(widget) -> list[str]:

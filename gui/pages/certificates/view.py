@@ -177,6 +177,7 @@ class CertificatesPage(QWidget):
         if card is None:
             return
         warn = self.app.settings.expiry_warning_days
+        self.app.note_token(token)
         card.set_token(token)
         card.set_entries(entries, warn)
         self.entries[serial] = entries
