@@ -25,6 +25,7 @@ from aiohttp import web
 from helper import __version__, messages
 from helper.keys import KeyService
 from helper.login import origins as origins_mod
+from helper.login import pdfsign
 from helper.login.consent import ConsentUI
 from helper.login.keyops import KeyOperations, Limits
 from helper.messages import HelperError
@@ -78,12 +79,13 @@ class LocalService:
     or ``await start_async()`` (caller's loop)."""
 
     def __init__(self, keys: KeyService, ui: ConsentUI | None, config: ServiceConfig = ServiceConfig(), *,
-                 extra_origins: Iterable[str] = (),
+                 extra_origins: Iterable[str] = (), seal: pdfsign.SealProvider = pdfsign.no_seal_image,
                  registry: origins_mod.OriginRegistry | None = None) -> None:
         self.keys = keys
         self.config = config
         self.registry = registry or origins_mod.OriginRegistry(origins_mod.default_source, extra_origins)
         self.ui = ui
+        self.seal = seal
         self.ops: KeyOperations | None = None
         self.port = config.port
         self._runner: web.AppRunner | None = None
@@ -109,14 +111,17 @@ class LocalService:
         app.router.add_get(f"{API}/openapi.json", self._openapi)
         app.router.add_post(f"{API}/certificates", self._certificates)
         app.router.add_post(f"{API}/auth", self._auth)
-        self._limits = {f"{API}/certificates": self.config.json_limit, f"{API}/auth": self.config.json_limit}
+        app.router.add_post(f"{API}/sign-pdf", self._sign_pdf)
+        self._limits = {f"{API}/certificates": self.config.json_limit, f"{API}/auth": self.config.json_limit,
+                        f"{API}/sign-pdf": pdfsign.body_limit(self.config.pdf_limit_mb)}
         for method, path, handler, limit in self._extra_routes:
             app.router.add_route(method, path, handler)
             self._limits[path] = limit
         return app
 
     def _largest_limit(self) -> int:
-        return max([self.config.json_limit] + [r[3] for r in self._extra_routes]) + 1024
+        return max([self.config.json_limit, pdfsign.body_limit(self.config.pdf_limit_mb)]
+                   + [r[3] for r in self._extra_routes]) + 1024
 
     @web.middleware
     async def _guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -207,6 +212,15 @@ class LocalService:
         body = _fields(request[JSON_BODY], {"nonce": str, "certificateId": str}, required=("nonce",))
         token = await self.ops.authenticate(request.headers["Origin"], body["nonce"], body.get("certificateId"))
         return web.json_response(token.as_json())
+
+    async def _sign_pdf(self, request: web.Request) -> web.Response:
+        origin = request.headers["Origin"]
+        data, name, options = pdfsign.parse_request(request[JSON_BODY])
+        pages, png = await asyncio.get_running_loop().run_in_executor(None, pdfsign.preview, data)
+        dialog = pdfsign.consent_request(origin, _portal_name(origin), name, pages, png)
+        result = await self.ops.with_signing_consent(origin, dialog, pdfsign.sign_in_session, data, name, options,
+                                                     origin, self.seal)
+        return web.json_response(result, dumps=lambda d: json.dumps(d, ensure_ascii=False))
 
     # --- running --------------------------------------------------------------------------------
     async def start_async(self) -> None:

@@ -1,0 +1,129 @@
+"""``POST /v1/sign-pdf``: a web page asks for an e-seal on a PDF it hands over.
+
+The helper checks the PDF, shows origin + file name + a page preview in its dialog, asks the PIN, signs
+with helper.signing's DocumentSigner (which logs the use, with the origin, in 用印记录) and returns the
+signed PDF. The page chooses only the placement among the engine's options; never the signed bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import tempfile
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
+
+from helper import settings
+from helper.keys import CertEntry
+from helper.login.consent import CertChoice, ConsentRequest
+from helper.messages import HelperError
+from tokenio.worker import SessionHandle
+
+MAX_NAME = 120
+PLACEMENT_FIELDS = {"mode": str, "page": int, "xMm": (int, float), "yMm": (int, float), "sizeMm": (int, float),
+                    "anchor": str}
+SealProvider = Callable[[SessionHandle, CertEntry], bytes | None]
+
+
+def body_limit(max_pdf_mb: int) -> int:
+    """Bytes allowed for a sign-pdf JSON body: the PDF size limit in base64 plus room for the options."""
+    return max_pdf_mb * 1024 * 1024 * 4 // 3 + 64 * 1024
+
+
+def no_seal_image(session: SessionHandle, entry: CertEntry) -> bytes | None:
+    """The default: a text stamp (holder and time) without a seal image."""
+    return None
+
+
+def parse_request(body: dict[str, Any]) -> tuple[bytes, str, Any]:
+    """(pdf bytes, file name, SignOptions) from the JSON body; HelperError REQUEST_INVALID on anything odd."""
+    from helper.signing.options import Placement, SignOptions
+
+    unknown = set(body) - {"pdf", "fileName", "placement", "reason"}
+    if unknown:
+        raise HelperError("REQUEST_INVALID", detail=f"unknown field {sorted(unknown)[0][:50]!r}")
+    pdf = body.get("pdf")
+    if not isinstance(pdf, str) or not pdf:
+        raise HelperError("REQUEST_INVALID", detail="field 'pdf' (base64) is required")
+    try:
+        data = base64.b64decode(pdf, validate=True)
+    except (binascii.Error, ValueError):
+        raise HelperError("REQUEST_INVALID", detail="field 'pdf' is not base64") from None
+    if not data.startswith(b"%PDF-"):
+        raise HelperError("REQUEST_INVALID", detail="field 'pdf' is not a PDF document")
+    name = _file_name(body.get("fileName", "document.pdf"))
+    reason = body.get("reason", "")
+    raw = body.get("placement", {})
+    if not isinstance(reason, str) or len(reason) > 200 or not isinstance(raw, dict):
+        raise HelperError("REQUEST_INVALID", detail="fields 'reason' or 'placement' malformed")
+    for key, value in raw.items():
+        expected = PLACEMENT_FIELDS.get(key)
+        if expected is None or not isinstance(value, expected) or isinstance(value, bool):
+            raise HelperError("REQUEST_INVALID", detail=f"placement field {key[:50]!r} not allowed or wrong type")
+    if raw.get("mode", "anchor") not in ("anchor", "coords"):
+        raise HelperError("REQUEST_INVALID", detail="placement mode must be anchor or coords")
+    try:
+        placement = Placement(mode=raw.get("mode", "anchor" if "anchor" in raw else "coords"),
+                              page=raw.get("page", 0), x_mm=raw.get("xMm"), y_mm=raw.get("yMm"),
+                              size_mm=raw.get("sizeMm", 40), anchor=raw.get("anchor", ""))
+    except HelperError as exc:
+        raise HelperError("REQUEST_INVALID", detail=f"placement: {exc.code}") from exc
+    return data, name, SignOptions(reason=reason[:200], placement=placement)
+
+
+def _file_name(value: Any) -> str:
+    if not isinstance(value, str):
+        raise HelperError("REQUEST_INVALID", detail="field 'fileName' must be a string")
+    name = PureWindowsPath(PurePosixPath(value).name).name
+    name = "".join(c for c in name if c.isprintable())[:MAX_NAME].strip() or "document.pdf"
+    return name if name.lower().endswith(".pdf") else name + ".pdf"
+
+
+def preview(data: bytes) -> tuple[int, bytes]:
+    """(page count, PNG of the first page at ~60 dpi) for the consent dialog; REQUEST_INVALID if unreadable."""
+    import pypdfium2
+
+    try:
+        pdf = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as exc:
+        raise HelperError("REQUEST_INVALID", detail="the PDF cannot be read") from exc
+    try:
+        pages = len(pdf)
+        if pages == 0:
+            raise HelperError("REQUEST_INVALID", detail="the PDF has no pages")
+        image = pdf[0].render(scale=60 / 72).to_pil()
+        out = io.BytesIO()
+        image.save(out, "PNG")
+        return pages, out.getvalue()
+    finally:
+        pdf.close()
+
+
+def consent_request(origin: str, portal_name: str, name: str, pages: int,
+                    png: bytes) -> Callable[[tuple[CertChoice, ...]], ConsentRequest]:
+    def build(choices: tuple[CertChoice, ...]) -> ConsentRequest:
+        return ConsentRequest("sign_pdf", origin, portal_name, choices, None, name, pages, png)
+
+    return build
+
+
+def sign_in_session(session: SessionHandle, entry: CertEntry, data: bytes, name: str, options: Any,
+                    origin: str, seal: SealProvider) -> dict[str, Any]:
+    """Sign ``data`` with ``entry``'s key in the logged-in ``session``; the JSON answer for the page."""
+    from helper import certs
+    from helper.signing.engine import DocumentSigner
+    from helper.signing.identity import SigningIdentity, trust_pool
+
+    chain = tuple(certs.build_chain(entry.info.der, trust_pool()))
+    identity = SigningIdentity(entry.token, entry, chain)
+    signer = DocumentSigner(session, identity, options, seal_png=seal(session, entry),
+                            max_mb=settings.load().max_pdf_mb, origin=origin)
+    with tempfile.TemporaryDirectory(prefix="cahelper-web-") as tmp:
+        src, dst = Path(tmp) / name, Path(tmp) / ("signed-" + name)
+        src.write_bytes(data)
+        signed = signer.sign(src, dst)
+        out = dst.read_bytes()
+    return {"pdf": base64.b64encode(out).decode("ascii"), "fileName": name, "page": signed.page,
+            "sha256": signed.sha256_after, "unit": entry.info.unit}
