@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -31,13 +32,16 @@ class CertDetailsDialog(TokenDialog):
         self.entry = entry
         info = entry.info
         self.setWindowTitle(self.tr("Certificate details"))
-        self.setMinimumSize(620, 520)
+        self.setMinimumSize(660, 600)
         header = QLabel(f"<span style='font-size:17px; font-weight:bold'>{info.unit}</span><br>"
                         f"<span style='color:#6B7280'>{info.subject_cn}</span>")
         header.setProperty("data", True)
         self.layout_.addWidget(header)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._general(info), self.tr("General"))
+        general = QScrollArea()
+        general.setWidgetResizable(True)
+        general.setWidget(self._general(info))
+        self.tabs.addTab(general, self.tr("General"))
         self.tabs.addTab(self._chain(info, pool), self.tr("Certification path"))
         self.layout_.addWidget(self.tabs, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

@@ -132,6 +132,7 @@ class KeyCard(QFrame):
         names.addWidget(self.title)
         self.details = QLabel()
         self.details.setWordWrap(True)
+        self.details.setProperty("data", True)  # vendor and serial come from the key
         self.details.setProperty("muted", True)
         names.addWidget(self.details)
         head.addLayout(names, 1)

@@ -77,6 +77,9 @@ class SettingsPage(QWidget):
         self.warn_days.setSuffix(self.tr(" days"))
         self.warn_days.valueChanged.connect(lambda v: self.app.update_settings(expiry_warning_days=v))
         form.addRow(self.tr("Remind me before expiry"), self.warn_days)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        for widget in (self.language, self.warn_days):
+            widget.setMinimumWidth(220)
         logs = QPushButton(self.tr("Open log folder"))
         logs.clicked.connect(self.open_logs)
         form.addRow(self.tr("Logs"), logs)
