@@ -9,14 +9,18 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from helper import certs, settings
+from helper import settings
 from helper.messages import HelperError
 from helper.pin import PinPolicy, is_default
 from tokenio.drivers import ENV_MODULE
 from tokenio.module import TokenInfo
 from tokenio.session import CertObject
 from tokenio.worker import SessionHandle, TokenService, wipe
+
+if TYPE_CHECKING:
+    from helper import certs
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,8 @@ class KeyService:
 
 
 def _entry(token: TokenInfo, obj: CertObject) -> CertEntry:
+    from helper import certs
+
     info = None
     problem = obj.problem
     if obj.der is not None:

@@ -19,7 +19,6 @@ import string
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 LANGUAGES = ("zh", "en")
@@ -91,6 +90,8 @@ def language() -> str:
 @cache
 def catalogue() -> dict[str, dict[str, Any]]:
     """All entries from every domain file, checked for duplicate codes."""
+    from importlib import resources
+
     entries: dict[str, dict[str, Any]] = {}
     folder = resources.files("resources") / "messages"
     for item in sorted(folder.iterdir(), key=lambda p: p.name):

@@ -7,7 +7,6 @@ next to the 64-bit helper is explained in words instead of failing inside the lo
 from __future__ import annotations
 
 import os
-import platform
 import struct
 import sys
 import tomllib
@@ -141,6 +140,8 @@ def discover(extra: tuple[str, ...] = (), *, use_registry: bool = True) -> list[
 
 def helper_arch() -> BinaryArch:
     """What this Python process is built for."""
+    import platform  # compiles a dozen regexes on import: only when a module is checked
+
     bits = struct.calcsize("P") * 8
     return BinaryArch(format="", bits=bits, machine=_normalise_machine(platform.machine()))
 

@@ -88,6 +88,7 @@ class LoadedModule:
                 raise ModuleInvalid(text, path=candidate.path) from exc
             raise ModuleInitFailed(type(exc).__name__, path=candidate.path) from exc
         self._memory = _TokenMemoryReader(candidate.path)
+        self.scanned = False  # a module just initialised already sees the current tokens
         _users[self.path] = _users.get(self.path, 0) + 1
 
     def release(self) -> None:

@@ -19,6 +19,7 @@ from pkcs11 import Attribute, KeyType, Mechanism, ObjectClass
 from tokenio.errors import (
     MechanismUnsupported,
     ObjectNotFound,
+    translate,
     translated,
 )
 from tokenio.module import TokenInfo
@@ -78,6 +79,8 @@ class TokenSession:
         self.session = session
         self.user = user
         self._mechanisms: frozenset[Mechanism] | None = None
+        self._keys: dict[bytes, pkcs11.PrivateKey] = {}
+        self._plans: dict[tuple[str, bool], tuple[Mechanism, tuple | None, str]] = {}
 
     # --- mechanisms -------------------------------------------------------------------------
     def mechanisms(self) -> frozenset[Mechanism]:
@@ -137,11 +140,14 @@ class TokenSession:
         return out
 
     def find_key(self, cka_id: bytes) -> pkcs11.PrivateKey:
-        with translated():
-            try:
-                return self.session.get_key(object_class=ObjectClass.PRIVATE_KEY, id=cka_id)
-            except (p11e.NoSuchKey, p11e.MultipleObjectsReturned) as exc:
-                raise ObjectNotFound(cka_id.hex(), cka_id=cka_id.hex()) from exc
+        """The private key with this CKA_ID (looked up once per session: batches sign many times)."""
+        if cka_id not in self._keys:
+            with translated():
+                try:
+                    self._keys[cka_id] = self.session.get_key(object_class=ObjectClass.PRIVATE_KEY, id=cka_id)
+                except (p11e.NoSuchKey, p11e.MultipleObjectsReturned) as exc:
+                    raise ObjectNotFound(cka_id.hex(), cka_id=cka_id.hex()) from exc
+        return self._keys[cka_id]
 
     def import_certificate(self, der: bytes, cka_id: bytes, label: str) -> None:
         """Store an X.509 certificate object with the given CKA_ID."""
@@ -289,26 +295,33 @@ class TokenSession:
     def sign_digest(self, cka_id: bytes, digest: bytes, scheme: SignScheme, *, data: bytes | None = None) -> bytes:
         """Sign a SHA-256 ``digest`` (``data`` lets the combined mechanism be used when available)."""
         key = self.find_key(cka_id)
-        mechs = self.mechanisms()
-        with translated():
-            if scheme == "ecdsa-sha256":
-                from pkcs11.util.ec import encode_ecdsa_signature
+        mechanism, param, feed = self._plan(scheme, data is not None)
+        message = {"data": data, "digest": digest, "digest_info": _SHA256_DIGEST_INFO_PREFIX + digest}[feed]
+        try:
+            signature = key.sign(message, mechanism=mechanism, mechanism_param=param)
+        except p11e.PKCS11Error as exc:
+            raise translate(exc) from exc
+        if scheme == "ecdsa-sha256":
+            from pkcs11.util.ec import encode_ecdsa_signature
 
-                if Mechanism.ECDSA not in mechs:
-                    raise MechanismUnsupported("ECDSA")
-                return encode_ecdsa_signature(key.sign(digest, mechanism=Mechanism.ECDSA))
-            if scheme == "rsa-pss-sha256":
-                param = (Mechanism.SHA256, pkcs11.MGF.SHA256, 32)
-                if data is not None and Mechanism.SHA256_RSA_PKCS_PSS in mechs:
-                    return key.sign(data, mechanism=Mechanism.SHA256_RSA_PKCS_PSS, mechanism_param=param)
-                if Mechanism.RSA_PKCS_PSS in mechs:
-                    return key.sign(digest, mechanism=Mechanism.RSA_PKCS_PSS, mechanism_param=param)
-                raise MechanismUnsupported("RSA-PSS")
-            if data is not None and Mechanism.SHA256_RSA_PKCS in mechs:
-                return key.sign(data, mechanism=Mechanism.SHA256_RSA_PKCS)
-            if Mechanism.RSA_PKCS in mechs:
-                return key.sign(_SHA256_DIGEST_INFO_PREFIX + digest, mechanism=Mechanism.RSA_PKCS)
-            raise MechanismUnsupported("RSA PKCS#1")
+            return encode_ecdsa_signature(signature)
+        return signature
+
+    def _plan(self, scheme: SignScheme, have_data: bool) -> tuple[Mechanism, tuple | None, str]:
+        """Which mechanism signs ``scheme`` on this token, and what it is fed (cached per session)."""
+        if (scheme, have_data) not in self._plans:
+            mechs = self.mechanisms()
+            pss = (Mechanism.SHA256, pkcs11.MGF.SHA256, 32)
+            options = {
+                "ecdsa-sha256": [(Mechanism.ECDSA, None, "digest")],
+                "rsa-pss-sha256": [(Mechanism.SHA256_RSA_PKCS_PSS, pss, "data"), (Mechanism.RSA_PKCS_PSS, pss, "digest")],
+                "rsa-pkcs1-sha256": [(Mechanism.SHA256_RSA_PKCS, None, "data"), (Mechanism.RSA_PKCS, None, "digest_info")],
+            }[scheme]
+            usable = [o for o in options if o[0] in mechs and (have_data or o[2] != "data")]
+            if not usable:
+                raise MechanismUnsupported(scheme)
+            self._plans[(scheme, have_data)] = usable[0]
+        return self._plans[(scheme, have_data)]
 
     def supports(self, scheme: SignScheme) -> bool:
         mechs = self.mechanisms()

@@ -58,13 +58,41 @@ def _pin_text(pin: bytearray) -> str:
     return bytes(pin).decode("utf-8")
 
 
+class _Call:
+    """A blocking call handed to the token thread: cheaper than a Future (one lock, no condition)."""
+
+    __slots__ = ("fn", "args", "kwargs", "done", "result", "error")
+
+    def __init__(self, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+        self.done = threading.Lock()
+        self.done.acquire()
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+    def execute(self) -> None:
+        try:
+            self.result = self.fn(*self.args, **self.kwargs)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            self.error = exc
+        finally:
+            self.done.release()
+
+    def wait(self) -> Any:
+        self.done.acquire()
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
 class TokenService:
     """Owns the PKCS#11 modules on one worker thread. All public methods are thread-safe."""
 
     def __init__(self, extra_modules: tuple[str, ...] = (), *, use_registry: bool = True) -> None:
         self._extra = extra_modules
         self._use_registry = use_registry
-        self._queue: queue.Queue[tuple[Callable[[], Any], concurrent.futures.Future] | None] = queue.Queue()
+        self._queue: queue.SimpleQueue[tuple[Callable[[], Any], concurrent.futures.Future] | _Call | None] = (
+            queue.SimpleQueue())
         self._thread = threading.Thread(target=self._run, name="TokenService", daemon=True)
         self._modules: dict[str, LoadedModule] = {}
         self._statuses: list[ModuleStatus] = []
@@ -77,6 +105,9 @@ class TokenService:
             item = self._queue.get()
             if item is None:
                 break
+            if isinstance(item, _Call):
+                item.execute()
+                continue
             fn, future = item
             if not future.set_running_or_notify_cancel():
                 continue
@@ -86,7 +117,7 @@ class TokenService:
                 future.set_exception(exc)
 
     def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> concurrent.futures.Future[T]:
-        """Run ``fn(*args, **kwargs)`` on the token thread."""
+        """Run ``fn(*args, **kwargs)`` on the token thread; the future carries its result."""
         future: concurrent.futures.Future[T] = concurrent.futures.Future()
         self._queue.put((lambda: fn(*args, **kwargs), future))
         return future
@@ -95,7 +126,9 @@ class TokenService:
         """Run on the token thread and wait for the result (re-raising its exception)."""
         if threading.current_thread() is self._thread:
             return fn(*args, **kwargs)
-        return self.submit(fn, *args, **kwargs).result()
+        pending = _Call(fn, args, kwargs)
+        self._queue.put(pending)
+        return pending.wait()
 
     def shutdown(self) -> None:
         """Finalize every module and stop the thread."""
@@ -142,8 +175,9 @@ class TokenService:
             raise errors[0]
         found = []
         for module in self._modules.values():
-            if module.candidate.rescan_by_reinitialize and not _OPEN_SESSIONS.get(module.path):
+            if module.candidate.rescan_by_reinitialize and not _OPEN_SESSIONS.get(module.path) and module.scanned:
                 module.reinitialize()
+            module.scanned = True
             try:
                 found += [(module, info, token) for info, token in module.tokens()]
             except TokenError as exc:

@@ -6,7 +6,6 @@ tracebacks go to the log file, and to the terminal only with --verbose.
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from dataclasses import dataclass, field
@@ -70,6 +69,8 @@ def obj() -> CliContext:
 
 
 def emit_json(data: Any) -> None:
+    import json
+
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 

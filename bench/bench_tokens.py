@@ -1,0 +1,104 @@
+"""Token layer figures: CLI cold start vs a bare python-pkcs11 enumeration, and TokenService overhead.
+
+Prints, for one run on a fresh SoftHSM demo key:
+- `cahelper tokens` / `cahelper certs` cold process time against `python -c "import pkcs11; enumerate"`
+  (target ratio ≤ 1.5);
+- 1,000 SHA-256 digest signatures through TokenService against direct python-pkcs11 calls
+  (target overhead ≤ 10%).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from helper.demo import environment, softhsm  # noqa: E402
+
+BASELINE = f"""
+import pkcs11
+lib = pkcs11.lib({softhsm.SOFTHSM_MODULE!r})
+for slot in lib.get_slots(token_present=True):
+    t = slot.get_token()
+    t.label, t.serial, t.flags
+"""
+
+
+def timed(commands: dict[str, list[str]], env: dict[str, str], runs: int = 15) -> dict[str, float]:
+    """Median wall time per command; runs are interleaved so machine load affects all alike."""
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, cmd in commands.items():
+            start = time.perf_counter()
+            subprocess.run(cmd, env=env, check=True, capture_output=True)
+            samples[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def cold_start(env: dict[str, str]) -> None:
+    python = sys.executable
+    # an installed helper ships compiled bytecode: compile ours as the installer would
+    subprocess.run([python, "-m", "compileall", "-q", str(ROOT / "tokenio"), str(ROOT / "helper")], check=True)
+    times = timed({
+        "baseline": [python, "-c", BASELINE],
+        "tokens": [python, "-m", "helper.cli.main", "tokens"],
+        "certs": [python, "-m", "helper.cli.main", "certs"],
+    }, env)
+    base = times.pop("baseline")
+    print(f"baseline python + pkcs11 enumeration: {base * 1000:7.1f} ms")
+    for name, t in times.items():
+        print(f"cahelper {name:<7}                        : {t * 1000:7.1f} ms   ratio {t / base:.2f} (target ≤ 1.5)")
+
+
+def signing_overhead(env: environment.DemoEnvironment, n: int = 1000, rounds: int = 5) -> None:
+    """Direct python-pkcs11 calls vs TokenService calls, interleaved in rounds on the same key."""
+    import pkcs11
+    from pkcs11 import Mechanism
+
+    from tokenio.session import TokenSession
+    from tokenio.worker import TokenService
+
+    digests = [hashlib.sha256(str(i).encode()).digest() for i in range(n // rounds)]
+    prefix = bytes.fromhex("3031300d060960864801650304020105000420")
+    service = TokenService((softhsm.SOFTHSM_MODULE,), use_registry=False)
+    direct = through = 0.0
+    with service.session(env.serial, bytearray(environment.DEMO_USER_PIN.encode())) as handle:
+        key: pkcs11.PrivateKey = handle.run(TokenSession.find_key, b"\x01")
+
+        def direct_loop(_ts: TokenSession) -> float:
+            start = time.perf_counter()
+            for d in digests:
+                key.sign(prefix + d, mechanism=Mechanism.RSA_PKCS)
+            return time.perf_counter() - start
+
+        for _ in range(rounds):
+            direct += handle.run(direct_loop)  # plain python-pkcs11, timed on the token thread itself
+            start = time.perf_counter()
+            for d in digests:
+                handle.run(TokenSession.sign_digest, b"\x01", d, "rsa-pkcs1-sha256")
+            through += time.perf_counter() - start
+    service.shutdown()
+    print(f"{n} RSA-2048 signatures, direct python-pkcs11 : {direct * 1000:8.1f} ms ({direct / n * 1000:.3f} ms each)")
+    print(f"{n} RSA-2048 signatures, through TokenService: {through * 1000:8.1f} ms ({through / n * 1000:.3f} ms each)")
+    print(f"TokenService overhead: {(through / direct - 1) * 100:+.1f}% (target ≤ 10%)")
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        env, _ = environment.ensure(Path(tmp) / "demo")
+        env.activate()
+        run_env = {**os.environ, **env.env}
+        cold_start(run_env)
+        signing_overhead(env)
+
+
+if __name__ == "__main__":
+    main()
