@@ -45,7 +45,7 @@ class PageSpec:
 
     @property
     def title(self) -> str:
-        return page_titles()[self.key]
+        return page_titles().get(self.key, self.key)
 
 
 PAGES: list[PageSpec] = [
