@@ -252,7 +252,7 @@ class TokenService:
             return False
         try:
             return any(info.serial == ts.info.serial for info, _ in module.tokens())
-        except TokenError:
+        except (TokenError, p11e.PKCS11Error):  # a slot whose token vanished mid-session (SoftHSM: GeneralError)
             return False
 
     def _in_session(self, ts: TokenSession, fn: Callable[..., T], *args: Any) -> T:
@@ -287,41 +287,31 @@ class TokenService:
 
     def change_pin(self, serial: str, old: bytearray, new: bytearray) -> TokenInfo:
         """C_SetPIN in a user session; returns the token afterwards. Both buffers are wiped."""
-        def op() -> TokenInfo:
-            ts = self._open(serial, old, so=False, rw=True)
-            try:
-                with_translation(lambda: ts.session.set_pin(_pin_text(old), _pin_text(new)), ts)
-            finally:
-                self._close(ts)
-            return self._select(serial)[1]
-        try:
-            return self.call(op)
-        finally:
-            wipe(old)
-            wipe(new)
+        return self._pin_operation(serial, old, new, so=False)
 
     def unblock_pin(self, serial: str, so_pin: bytearray, new: bytearray) -> TokenInfo:
         """C_InitPIN in an SO session (unblocks a locked user PIN). Both buffers are wiped."""
+        return self._pin_operation(serial, so_pin, new, so=True)
+
+    def _pin_operation(self, serial: str, login_pin: bytearray, new: bytearray, *, so: bool) -> TokenInfo:
         def op() -> TokenInfo:
-            ts = self._open(serial, so_pin, so=True, rw=True)
+            ts = self._open(serial, login_pin, so=so, rw=True)
             try:
-                with_translation(lambda: ts.session.init_pin(_pin_text(new)), ts)
+                if so:
+                    ts.session.init_pin(_pin_text(new))
+                else:
+                    ts.session.set_pin(_pin_text(login_pin), _pin_text(new))
+            except p11e.PKCS11Error as exc:
+                raise translate(exc, state=ts.info.pin) from exc
             finally:
                 self._close(ts)
             return self._select(serial)[1]
+
         try:
             return self.call(op)
         finally:
-            wipe(so_pin)
+            wipe(login_pin)
             wipe(new)
-
-
-def with_translation(fn: Callable[[], T], ts: TokenSession) -> T:
-    """Run a raw python-pkcs11 call, translating its failure with the session's PIN state."""
-    try:
-        return fn()
-    except p11e.PKCS11Error as exc:
-        raise translate(exc, state=ts.info.pin) from exc
 
 
 class SessionHandle:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from helper import certs
 from helper.messages import HelperError
 from helper.renewal import journal as jr
-from helper.renewal.journal import Journal, Step
+from helper.renewal.journal import Journal
 from helper.renewal.validate import check_new_certificate
 from tokenio.session import TokenSession
 from tokenio.worker import SessionHandle
@@ -48,11 +48,6 @@ class InstallResult:
     journal_id: str
 
 
-def _reached(journal: Journal, step: Step, **fields) -> Journal:
-    """Record that ``step`` is complete (the one place every step boundary passes through)."""
-    return journal.advance(step, **fields)
-
-
 def prepare(handle: SessionHandle, new_der: bytes, chain: Iterable[bytes] = (), *, kind: str,
             journal: Journal | None = None) -> Journal:
     """Validate ``new_der`` against the key in ``handle`` and record the plan; nothing is written yet."""
@@ -70,7 +65,7 @@ def prepare(handle: SessionHandle, new_der: bytes, chain: Iterable[bytes] = (), 
               "old_ders": tuple(jr.encode(o.der) for o in old), "final_label": label}
     if journal is None:
         return Journal.begin(handle.info.serial, handle.info.label, kind, "prepared", **fields)
-    return _reached(journal, "prepared", **fields)
+    return journal.advance("prepared", **fields)
 
 
 def run_steps(handle: SessionHandle, journal: Journal) -> InstallResult:
@@ -80,17 +75,17 @@ def run_steps(handle: SessionHandle, journal: Journal) -> InstallResult:
     present = [o for o in handle.run(TokenSession.certificates) if o.der == new_der]
     if not present:
         handle.run(TokenSession.import_certificate, new_der, cka_id, journal.final_label + NEW_LABEL_MARK)
-    journal = _reached(journal, "written")
+    journal = journal.advance("written")
     readback = [o for o in handle.run(TokenSession.certificates) if o.der == new_der and o.cka_id == cka_id]
     if not readback:
         raise HelperError("RENEW_INSTALL_CHECK_FAILED")
-    journal = _reached(journal, "verified")
+    journal = journal.advance("verified")
     for old in journal.old_certificates:
         if old != new_der:
             handle.run(TokenSession.delete_certificate, old)
-    journal = _reached(journal, "old_removed")
+    journal = journal.advance("old_removed")
     handle.run(TokenSession.relabel_certificate, new_der, journal.final_label)
-    journal = _reached(journal, "relabelled")
+    journal = journal.advance("relabelled")
     replaced = tuple(hashlib.sha256(d).hexdigest() for d in journal.old_certificates)
     info = certs.parse(new_der)
     journal.finish("completed", certificate=info.sha256, not_after=info.not_after.isoformat(),
