@@ -91,28 +91,28 @@ class KeyService:
 
     def change_pin(self, serial: str, old: bytearray, new: bytearray, repeat: bytearray | None = None) -> TokenInfo:
         """Policy first (nothing reaches the key on a policy failure), then C_SetPIN."""
-        try:
-            self.policy.check(new.decode("utf-8", "replace"), old.decode("utf-8", "replace"),
-                              repeat.decode("utf-8", "replace") if repeat is not None else None)
-        except HelperError:
-            wipe(old)
-            wipe(new)
-            raise
-        finally:
-            wipe(repeat)
+        self._check_policy(new, repeat, old=old, secrets=(old, new))
         return self.tokens_service.change_pin(serial, old, new)
 
     def unblock_pin(self, serial: str, so_pin: bytearray, new: bytearray, repeat: bytearray | None = None) -> TokenInfo:
+        """Policy first, then C_InitPIN with the SO PIN."""
+        self._check_policy(new, repeat, old=None, secrets=(so_pin, new))
+        return self.tokens_service.unblock_pin(serial, so_pin, new)
+
+    def _check_policy(self, new: bytearray, repeat: bytearray | None, *, old: bytearray | None,
+                      secrets: tuple[bytearray, ...]) -> None:
+        """Raise the first policy problem, wiping every buffer on failure (and ``repeat`` always)."""
+        def text(b: bytearray | None) -> str | None:
+            return None if b is None else b.decode("utf-8", "replace")
+
         try:
-            self.policy.check(new.decode("utf-8", "replace"), None,
-                              repeat.decode("utf-8", "replace") if repeat is not None else None)
+            self.policy.check(text(new), text(old), text(repeat))
         except HelperError:
-            wipe(so_pin)
-            wipe(new)
+            for secret in secrets:
+                wipe(secret)
             raise
         finally:
             wipe(repeat)
-        return self.tokens_service.unblock_pin(serial, so_pin, new)
 
     def login(self, serial: str, pin: bytearray, *, rw: bool = False) -> LoginResult:
         """Log in for one operation; tells whether the PIN just proven is a default one."""
