@@ -176,6 +176,8 @@ def add_cross_page_seal(writer: IncrementalPdfFileWriter, source: SourcePdf, art
     so the signature covers them."""
     if source.pages < 2:
         raise HelperError("CROSS_PAGE_ONE_PAGE", path=str(source.path))
+    if source.signatures:
+        raise HelperError("CROSS_PAGE_ALREADY_SIGNED", path=str(source.path))
     strips = art.strips(source.pages, size_pt)
     for ix, strip in enumerate(strips):
         _, y1, x2, y2 = page_box(source, ix)

@@ -108,9 +108,9 @@ def _trust(extra: tuple[bytes, ...]):
 
 
 def _check(sig, reader, roots, others) -> SignatureReport:
-    from pyhanko.sign.validation.settings import KeyUsageConstraints
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.dss import DocumentSecurityStore
+    from pyhanko.sign.validation.settings import KeyUsageConstraints
 
     kwargs = {"trust_roots": roots, "other_certs": others, "allow_fetching": False, "revocation_mode": "soft-fail"}
     try:
