@@ -1,0 +1,90 @@
+"""`cahelper renew check|cmp|import|recover` as a clerk or a script runs them: real process, SoftHSM key."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+KIT = Path(__file__).resolve().parents[1] / "helper" / "renewal"
+sys.path.insert(0, str(KIT))
+
+import pytest  # noqa: E402
+from cmp_pki import start_server  # noqa: E402
+from renewal_kit import MAC_SERVER, REF, SECRET, pem_file, renewed_for  # noqa: E402
+
+from helper.renewal import journal  # noqa: E402
+
+
+@pytest.fixture
+def cmp_server(tmp_path: Path):
+    servers = []
+
+    def start(*args: str):
+        servers.append(start_server(tmp_path, *args))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+KEYRING_ENV = {"PYTHON_KEYRING_BACKEND": "renewal_kit.MemoryKeyring", "PYTHONPATH": str(KIT)}
+
+
+def test_check_json_reports_days_left_and_state(run_cli, make_token):
+    key = make_token(keys=(("rsa2048", "sign"),), days=20)
+    result = run_cli("renew", "check", "--json")
+    assert result.returncode == 0, result.stderr
+    (item,) = [c for c in json.loads(result.stdout)["certificates"] if c["token_serial"] == key.serial]
+    assert item["state"] == "expiring" and 18 <= item["days_left"] <= 20 and not item["expired"]
+    text = run_cli("renew", "check").stdout
+    assert "即将到期" in text and "剩余" in text
+
+
+def test_cmp_kur_with_mac_secret_and_pin_on_stdin(run_cli, make_token, demo_pki, cmp_server, tmp_path: Path):
+    key = make_token(keys=(("ec-p256", "sign"),), days=20)
+    renewed = renewed_for(demo_pki, key.cert())
+    srv = cmp_server(*MAC_SERVER, "-rsp_cert", pem_file(tmp_path, "renewed", renewed))
+    result = run_cli("renew", "cmp", "--server", srv.url, "--ref", REF, "--secret-stdin", "--pin-stdin",
+                     "--token", key.serial, "--json", stdin=f"{SECRET}\n{key.pin}\n", env=KEYRING_ENV)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["ok"] and data["outcome"] == "completed" and data["cka_id"] == key.keys[0].cka_id.hex()
+    certs = json.loads(run_cli("certs", "--token", key.serial, "--json").stdout)["certificates"]
+    assert [c["id"] for c in certs] == [data["id"]] and certs[0]["days_left"] >= 700
+
+
+def test_cmp_wrong_secret_exits_6_with_code(run_cli, make_token, demo_pki, cmp_server, tmp_path: Path):
+    key = make_token(keys=(("rsa2048", "sign"),), days=20)
+    srv = cmp_server(*MAC_SERVER, "-rsp_cert", pem_file(tmp_path, "r", renewed_for(demo_pki, key.cert())))
+    result = run_cli("renew", "cmp", "--server", srv.url, "--ref", REF, "--secret-stdin", "--pin-stdin",
+                     "--token", key.serial, "--json", stdin=f"wrong\n{key.pin}\n", env=KEYRING_ENV)
+    assert result.returncode == 6
+    assert json.loads(result.stdout)["error"]["code"] == "CMP_BAD_MAC"
+    certs = json.loads(run_cli("certs", "--token", key.serial, "--json").stdout)["certificates"]
+    assert [c["sha256"] for c in certs] == [hashlib.sha256(key.cert()).hexdigest()]
+
+
+def test_import_garbage_file_exits_5(run_cli, make_token, tmp_path: Path):
+    key = make_token(keys=(("rsa2048", "sign"),))
+    bad = tmp_path / "renewed.cer"
+    bad.write_bytes(b"garbage")
+    result = run_cli("renew", "import", str(bad), "--pin-stdin", "--token", key.serial, stdin=key.pin + "\n")
+    assert result.returncode == 5 and result.stderr.startswith("提示：")
+    as_json = run_cli("renew", "import", str(bad), "--pin-stdin", "--token", key.serial, "--json",
+                      stdin=key.pin + "\n")
+    assert json.loads(as_json.stdout)["error"]["code"] == "CERT_UNREADABLE"
+
+
+def test_import_then_recover_has_nothing_left(run_cli, make_token, demo_pki, tmp_path: Path):
+    key = make_token(keys=(("rsa2048", "sign"),), days=10)
+    renewed = renewed_for(demo_pki, key.cert())
+    result = run_cli("renew", "import", pem_file(tmp_path, "renewed", renewed), "--pin-stdin",
+                     "--token", key.serial, stdin=key.pin + "\n")
+    assert result.returncode == 0, result.stderr
+    assert "证书已安装到U盾" in result.stdout
+    assert not journal.pending(key.serial)
+    recovered = run_cli("renew", "recover", "--json")
+    assert recovered.returncode == 0 and json.loads(recovered.stdout)["recovered"] == []
