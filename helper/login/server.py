@@ -13,7 +13,6 @@ import asyncio
 import errno
 import json
 import logging
-import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from helper.login import origins as origins_mod
 from helper.login import pdfsign
 from helper.login.consent import ConsentUI
 from helper.login.keyops import KeyOperations, Limits
+from helper.login.threaded import LoopThread
 from helper.messages import HelperError
 
 log = logging.getLogger(__name__)
@@ -89,8 +89,7 @@ class LocalService:
         self.ops: KeyOperations | None = None
         self.port = config.port
         self._runner: web.AppRunner | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
+        self._thread: LoopThread | None = None
         self._status_cache: tuple[float, bool] = (-1e9, False)
         self._extra_routes: list[tuple[str, str, Handler, int]] = []
 
@@ -250,35 +249,12 @@ class LocalService:
 
     def start(self) -> None:
         """Serve on a thread of its own; returns once bound (or raises SERVICE_PORT_BUSY)."""
-        ready: dict[str, BaseException | None] = {}
-        started = threading.Event()
-
-        def run() -> None:
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-            try:
-                loop.run_until_complete(self.start_async())
-                ready["error"] = None
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller of start()
-                ready["error"] = exc
-                started.set()
-                loop.close()
-                return
-            started.set()
-            loop.run_forever()
-            loop.run_until_complete(self.stop_async())
-            loop.close()
-
-        self._thread = threading.Thread(target=run, name="LocalService", daemon=True)
-        self._thread.start()
-        started.wait()
-        if ready["error"] is not None:
-            raise ready["error"]
+        self._thread = LoopThread("LocalService")
+        self._thread.start(self.start_async, self.stop_async)
 
     def stop(self) -> None:
-        if self._loop is not None and self._thread is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(timeout=10)
+        if self._thread is not None:
+            self._thread.stop()
             self._thread = None
 
 
