@@ -204,3 +204,18 @@ def launch(readiness: Readiness, *, force: bool = False) -> str:
     if not readiness.ready and not force:
         raise HelperError("PORTAL_NOT_READY", name=readiness.portal.name, problems=readiness.summary())
     return browsers.open_url(readiness.portal.url, readiness.portal.browser)
+
+
+def service_running(port: int | None = None, timeout: float = 0.5) -> bool:
+    """True when the helper's local service answers GET /v1/status on 127.0.0.1:``port``."""
+    import http.client
+
+    port = port or settings.load().service_port
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", "/v1/status", headers={"Host": f"127.0.0.1:{port}"})
+        return conn.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        conn.close()

@@ -20,6 +20,8 @@ COMMANDS: dict[str, str] = {
     "seal": "helper.cli.seal:seal",
     "audit": "helper.cli.audit:audit",
     "renew": "helper.cli.renew:renew",
+    "portals": "helper.cli.portals:portals",
+    "serve": "helper.cli.serve:serve",
 }
 
 

@@ -32,7 +32,9 @@ def tour(env: environment.DemoEnvironment) -> int:
         code = subprocess.call([sys.executable, "-m", "helper.cli.main", *args], env=run_env)
         if code:
             return code
-    return 0
+    from helper.demo.portal.launch import login_tour
+
+    return login_tour(env.env, env.pki_dir)
 
 
 def main() -> int:
@@ -57,7 +59,14 @@ def main() -> int:
         if not args.no_gui:
             print("\n没有检测到图形界面，运行命令行演示。/ No display found: running the CLI tour instead.")
         return tour(env)
-    return tour(env)
+    from helper.demo.portal.launch import start_portal
+
+    portal = start_portal(env.pki_dir)
+    print(f"  演示社保网站 / demo portal: {portal.origin}/  (社保网报 → 社会保险网上服务平台（演示）)")
+    try:
+        return subprocess.call([sys.executable, "-m", "gui.app"], env={**os.environ, **env.env})
+    finally:
+        portal.stop()
 
 
 if __name__ == "__main__":

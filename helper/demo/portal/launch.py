@@ -29,14 +29,23 @@ def demo_seal(session: SessionHandle, entry: CertEntry) -> bytes | None:
     return seals.make_demo_seal(entry.info.unit).png if entry.info else None
 
 
+def start_portal(pki_dir: Path, port: int = DEFAULT_PORT, helper_url: str = "http://127.0.0.1:28960") -> DemoPortal:
+    """The demo portal alone (when the GUI runs the local service), trusting the demo CA in ``pki_dir``."""
+    portal = DemoPortal(*_demo_trust(pki_dir), port=port, helper_url=helper_url)
+    portal.start()
+    return portal
+
+
+def _demo_trust(pki_dir: Path) -> tuple[list[bytes], list[bytes]]:
+    return (certs.load_certificates((pki_dir / "root.pem").read_bytes()),
+            certs.load_certificates((pki_dir / "ca.pem").read_bytes()))
+
+
 def start_login_demo(keys: KeyService, ui: ConsentUI | None, pki_dir: Path, *, portal_port: int = DEFAULT_PORT,
                      service_port: int = 28960, limits: Limits | None = None) -> RunningDemo:
     """Portal on 127.0.0.1:``portal_port`` trusting the demo CA in ``pki_dir``, and the local service with
     the portal's origin on its allowlist. The service asks ``ui`` for every key use."""
-    root = certs.load_certificates((pki_dir / "root.pem").read_bytes())
-    issuing = certs.load_certificates((pki_dir / "ca.pem").read_bytes())
-    portal = DemoPortal(root, issuing, port=portal_port)
-    portal.start()
+    portal = start_portal(pki_dir, portal_port)
     service = LocalService(keys, ui, ServiceConfig(port=service_port, limits=limits or Limits()), seal=demo_seal,
                            extra_origins=(portal.origin,))
     try:
@@ -47,3 +56,24 @@ def start_login_demo(keys: KeyService, ui: ConsentUI | None, pki_dir: Path, *, p
     portal.helper_url = service.url
     return RunningDemo(portal, service)
 
+
+
+def login_tour(env: dict[str, str], pki_dir: Path) -> int:
+    """For the CLI tour: start portal + local service briefly, show `cahelper portals list`, stop.
+
+    No one can confirm key use here, so the service refuses key operations (NO_CONSENT_UI)."""
+    import os
+    import subprocess
+    import sys
+
+    from helper.keys import make_service
+
+    tokens = make_service()
+    demo = start_login_demo(KeyService(tokens), None, pki_dir)
+    try:
+        print(f"\n演示社保网站 / demo portal: {demo.portal.origin}/   本地服务 / local service: {demo.service.url}")
+        print("\n$ cahelper portals list    # 社保网报 / portals", flush=True)
+        return subprocess.call([sys.executable, "-m", "helper.cli.main", "portals", "list"], env={**os.environ, **env})
+    finally:
+        demo.stop()
+        tokens.shutdown()

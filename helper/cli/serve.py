@@ -1,0 +1,40 @@
+"""`cahelper serve`: run the local login/e-seal service for web pages, asking on this terminal."""
+
+from __future__ import annotations
+
+import click
+
+from helper.cli.runtime import emit_notice, obj
+
+
+@click.command(help="运行网站登录服务（在本终端确认并输入口令）/ run the local service for websites "
+                    "(confirm and type the PIN on this terminal).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help="端口（默认取“设置”，28960）/ port (default: settings, 28960).")
+def serve(port: int | None) -> None:
+    import asyncio
+
+    from helper import settings
+    from helper.login.consent import TerminalConsentUI
+    from helper.login.server import LocalService, ServiceConfig
+
+    ctx = obj()
+    conf = settings.load()
+    ui = TerminalConsentUI() if TerminalConsentUI.available() else None
+    if ui is None:
+        emit_notice("NO_CONSENT_UI")
+    service = LocalService(ctx.keys(), ui, ServiceConfig(port=port or conf.service_port, pdf_limit_mb=conf.max_pdf_mb))
+
+    async def run() -> None:
+        await service.start_async()
+        click.echo(ctx.t(f"网站登录服务已启动：{service.url}（按 Ctrl+C 停止）",
+                         f"Local service running at {service.url} (Ctrl+C stops it)"), err=True)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await service.stop_async()
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        click.echo(ctx.t("服务已停止。", "Service stopped."), err=True)
