@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from asn1crypto import x509
-from PIL import Image
+from corpus import nss_db
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
@@ -20,7 +20,7 @@ from helper.audit import AuditLog
 from helper.keys import KeyService
 from helper.seals import make_demo_seal
 from helper.signing.batch import BatchItem
-from helper.signing.options import Placement, SignOptions
+from helper.signing.options import SignOptions
 from helper.signing.service import SealChoice, SigningService
 from tests.support import pin
 
@@ -38,13 +38,7 @@ def sign_token(make_token):
 
 @pytest.fixture(scope="session")
 def nssdir(session_dir: Path, demo_pki) -> str:
-    folder = session_dir / "nssdb"
-    if not folder.exists():
-        folder.mkdir()
-        subprocess.run(["certutil", "-N", "--empty-password", "-d", f"sql:{folder}"], check=True)
-        subprocess.run(["certutil", "-A", "-d", f"sql:{folder}", "-n", "root", "-t", "CT,C,C", "-i",
-                        str(session_dir / "pki" / "root.pem")], check=True)
-    return f"sql:{folder}"
+    return nss_db(session_dir / "nssdb", session_dir / "pki" / "root.pem")
 
 
 @dataclass
@@ -77,13 +71,6 @@ class Signing:
 def signing(token_service, sign_token, tmp_path) -> Signing:
     audit = AuditLog(tmp_path / "audit" / "log.jsonl")
     return Signing(SigningService(KeyService(token_service), audit), sign_token.serial, sign_token.pin, audit)
-
-
-def options(**placement) -> SignOptions:
-    """SignOptions with a Placement built from keyword arguments."""
-    extra = {k: placement.pop(k) for k in ("level", "tsa_url", "certify", "show_text", "overwrite", "reason")
-             if k in placement}
-    return SignOptions(placement=Placement(**placement), **extra)
 
 
 @pytest.fixture
@@ -123,18 +110,3 @@ def check_signed(nssdir, demo_pki) -> Callable[..., list]:
         return statuses
 
     return check
-
-
-def render(path: Path, page: int, dpi: int = 72) -> Image.Image:
-    """Page ``page`` (1-based) rendered by poppler's pdftoppm."""
-    out = subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), str(path)],
-                         capture_output=True, check=True).stdout
-    return Image.open(io.BytesIO(out)).convert("RGB")
-
-
-def red_pixels(img: Image.Image, box: tuple[float, float, float, float], page_height: float, dpi: int = 72) -> int:
-    """Seal-red pixels inside a PDF-space box (points, origin bottom-left) of a rendered page."""
-    s = dpi / 72
-    x1, y1, x2, y2 = box
-    crop = img.crop((round(x1 * s), round((page_height - y2) * s), round(x2 * s), round((page_height - y1) * s)))
-    return sum(1 for r, g, b in crop.get_flattened_data() if r > 150 and g < 110 and b < 110)

@@ -114,3 +114,13 @@ def qpdf(data: bytes, tmp: Path, *args: str) -> bytes:
 
 def encrypted(data: bytes, tmp: Path, user: str = "", owner: str = "owner-pw") -> bytes:
     return qpdf(data, tmp, "--encrypt", user, owner, "256", "--")
+
+
+def nss_db(folder: Path, root_pem: Path) -> str:
+    """An NSS database trusting ``root_pem`` (for pdfsig -nssdir); created once per folder."""
+    if not folder.exists():
+        folder.mkdir(parents=True)
+        subprocess.run(["certutil", "-N", "--empty-password", "-d", f"sql:{folder}"], check=True)
+        subprocess.run(["certutil", "-A", "-d", f"sql:{folder}", "-n", "root", "-t", "CT,C,C", "-i", str(root_pem)],
+                       check=True)
+    return f"sql:{folder}"

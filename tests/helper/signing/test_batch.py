@@ -7,8 +7,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import Signing, options
 from corpus import blank_pdf, encrypted, minimal_pdf, roster_pdf
+from sigtools import options
 
 from helper.audit import AuditLog
 from helper.demo import softhsm
@@ -42,7 +42,7 @@ def _mixed_folder(folder: Path) -> dict[str, str | None]:
 
 
 @pytest.mark.slow
-def test_fifty_mixed_files_one_login(signing: Signing, check_signed, seal_png, tmp_path, monkeypatch):
+def test_fifty_mixed_files_one_login(signing, check_signed, seal_png, tmp_path, monkeypatch):
     expected = _mixed_folder(tmp_path / "in")
     before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (tmp_path / "in").iterdir()}
     logins = []

@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import options, red_pixels, render
 from corpus import (
     ROSTER_ANCHOR,
     Text,
@@ -22,6 +21,7 @@ from corpus import (
 )
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields
+from sigtools import options, red_pixels, render
 
 from helper.messages import HelperError
 from helper.signing.verify import verify_pdf

@@ -1,0 +1,135 @@
+"""`cahelper sign|verify|seal|audit` as a clerk or a script runs them: real process, real SoftHSM key."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helper" / "signing"))
+from corpus import ROSTER_ANCHOR, blank_pdf, encrypted, nss_db, roster_pdf  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def nssdir(session_dir: Path, demo_pki) -> str:
+    return nss_db(session_dir / "nssdb", session_dir / "pki" / "root.pem")
+
+
+@pytest.fixture(scope="module")
+def cli_token(make_token):
+    return make_token("命令行签章U盾")
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> Path:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "名册.pdf").write_bytes(roster_pdf(pages=2))
+    (folder / "扫描件.pdf").write_bytes(blank_pdf(2))
+    return folder
+
+
+@pytest.fixture
+def seal(run_cli, tmp_path: Path) -> Path:
+    out = tmp_path / "seal.png"
+    result = run_cli("seal", "make", "--unit", "石家庄示例科技有限公司", "--name", "公章", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def _pdfsig_ok(path: Path, nss: str) -> bool:
+    out = subprocess.run(["pdfsig", "-nssdir", nss, str(path)], capture_output=True, text=True).stdout
+    return "Signature is Valid." in out and "Certificate is Trusted." in out
+
+
+def test_sign_one_file_by_anchor_then_verify(run_cli, cli_token, docs, seal, tmp_path, nssdir):
+    src = docs / "名册.pdf"
+    before = hashlib.sha256(src.read_bytes()).hexdigest()
+    out = tmp_path / "签好的.pdf"
+    result = run_cli("sign", str(src), "--out", str(out), "--seal", str(seal), "--anchor", ROSTER_ANCHOR,
+                     "--token", cli_token.serial, "--pin-stdin", "--json", stdin=cli_token.pin + "\n")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["ok"] and data["signed"] == 1 and data["results"][0]["page"] == 2
+    assert hashlib.sha256(src.read_bytes()).hexdigest() == before == data["results"][0]["sha256_before"]
+    assert _pdfsig_ok(out, nssdir)
+    verified = run_cli("verify", str(out))
+    assert verified.returncode == 0, verified.stderr
+    assert "石家庄示例科技有限公司" in verified.stdout and "签章有效" in verified.stdout
+    report = json.loads(run_cli("verify", str(out), "--json").stdout)
+    assert report["ok"] and report["files"][0]["signatures"][0]["holder"] == "张三"
+
+
+def test_folder_batch_with_cross_page_and_position_in_mm(run_cli, cli_token, docs, seal, tmp_path, nssdir):
+    out = tmp_path / "out"
+    result = run_cli("sign", str(docs), "--out", str(out), "--seal", str(seal), "--page", "1", "--pos", "60,50",
+                     "--cross-page", "--token", cli_token.serial, "--pin-stdin", stdin=cli_token.pin + "\n")
+    assert result.returncode == 0, result.stderr
+    assert "完成：已签章 2 个" in result.stdout
+    for name in ("名册-signed.pdf", "扫描件-signed.pdf"):
+        assert _pdfsig_ok(out / name, nssdir)
+    entries = json.loads(run_cli("audit", "list", "--json").stdout)["entries"]
+    assert {Path(e["output"]).name for e in entries[-2:]} == {"名册-signed.pdf", "扫描件-signed.pdf"}
+    assert entries[-1]["placement"] == "cross-page+coords"
+    assert run_cli("audit", "verify").returncode == 0
+
+
+def test_refusals_and_exit_codes(run_cli, cli_token, docs, seal, tmp_path):
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"not a pdf")
+    result = run_cli("sign", str(bad), "--out", str(tmp_path / "x.pdf"), "--token", cli_token.serial,
+                     "--pin-stdin", stdin=cli_token.pin + "\n")
+    assert result.returncode == 5 and "不是 PDF" in result.stderr and "解决方案" in result.stderr
+    missing = run_cli("sign", str(docs / "扫描件.pdf"), "--out", str(tmp_path / "y.pdf"), "--anchor", "（公章）",
+                      "--token", cli_token.serial, "--pin-stdin", stdin=cli_token.pin + "\n")
+    assert missing.returncode == 5 and "（公章）" in missing.stderr
+    both = run_cli("sign", str(docs / "扫描件.pdf"), "--pos", "1,1", "--anchor", "x", "--pin-stdin", stdin="1\n")
+    assert both.returncode == 2
+    wrong_pin = run_cli("sign", str(docs / "扫描件.pdf"), "--out", str(tmp_path / "z.pdf"), "--token",
+                        cli_token.serial, "--pin-stdin", stdin="000000\n")
+    assert wrong_pin.returncode == 4 and not (tmp_path / "z.pdf").exists()
+    unsigned = run_cli("verify", str(docs / "扫描件.pdf"))
+    assert unsigned.returncode == 7 and "没有电子签章" in unsigned.stderr
+
+
+def test_password_then_pin_on_stdin(run_cli, cli_token, seal, tmp_path, nssdir):
+    src = tmp_path / "locked.pdf"
+    src.write_bytes(encrypted(roster_pdf(), tmp_path, user="pdfpw"))
+    out = tmp_path / "locked-signed.pdf"
+    no_pw = run_cli("sign", str(src), "--out", str(out), "--token", cli_token.serial, "--pin-stdin",
+                    stdin=cli_token.pin + "\n")
+    assert no_pw.returncode == 5 and "--password-stdin" in no_pw.stderr
+    result = run_cli("sign", str(src), "--out", str(out), "--seal", str(seal), "--token", cli_token.serial,
+                     "--password-stdin", "--pin-stdin", stdin="pdfpw\n" + cli_token.pin + "\n")
+    assert result.returncode == 0, result.stderr
+    pdfsig = subprocess.run(["pdfsig", "-nssdir", nssdir, "-upw", "pdfpw", str(out)], capture_output=True,
+                            text=True).stdout
+    assert "Signature is Valid." in pdfsig
+
+
+def test_seal_stored_on_the_key_is_used(run_cli, make_token, seal, docs, tmp_path):
+    token = make_token("带印章的U盾", keys=(("rsa2048", "sign"),))
+    stored = run_cli("seal", "store", str(seal), "--name", "公章", "--token", token.serial, "--pin-stdin",
+                     stdin=token.pin + "\n")
+    assert stored.returncode == 0, stored.stderr
+    listed = json.loads(run_cli("seal", "list", "--token", token.serial, "--json").stdout)["seals"]
+    assert [s["name"] for s in listed] == ["公章"]
+    out = tmp_path / "out.pdf"
+    result = run_cli("sign", str(docs / "扫描件.pdf"), "--out", str(out), "--seal-from-token", "公章", "--token",
+                     token.serial, "--pin-stdin", stdin=token.pin + "\n")
+    assert result.returncode == 0, result.stderr
+    assert b"/SMask" in out.read_bytes()  # the seal image (with its transparency) is in the appearance
+    absent = run_cli("sign", str(docs / "扫描件.pdf"), "--out", str(tmp_path / "o2.pdf"), "--seal-from-token",
+                     "合同章", "--token", token.serial, "--pin-stdin", stdin=token.pin + "\n")
+    assert absent.returncode == 3 and "公章" in absent.stderr
+
+
+def test_audit_export_csv(run_cli, tmp_path):
+    out = tmp_path / "log.csv"
+    result = run_cli("audit", "export", "--csv", str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.read_text("utf-8-sig").splitlines()[0].startswith("seq,time,file")
