@@ -48,15 +48,15 @@ def main(argv: list[str] | None = None) -> int:
     qt.setOrganizationName("cahelper")
     qt.setQuitOnLastWindowClosed(False)
 
-    from gui import single_instance
-
     unattended = bool(args.screenshot or args.exit_after)
-    if not unattended and single_instance.signal_running():
-        return 0
+    if not unattended:
+        from gui import single_instance
+
+        if single_instance.signal_running():
+            return 0
 
     from gui import i18n, theme
     from helper import settings as settings_mod
-    from helper.keys import make_service
 
     conf = settings_mod.load()
     theme.apply(qt)
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     from gui.context import AppContext
     from gui.shell import MainWindow
 
-    context = AppContext(make_service(), settings=conf)
+    context = AppContext(_make_service, settings=conf)
     window = MainWindow(context)
     window.show_page(args.page)
     server = None if unattended else single_instance.InstanceServer(qt)
@@ -79,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     qt.lastWindowClosed.connect(lambda: None if context.keep_in_tray else qt.quit())
     window.destroyed.connect(qt.quit)
 
+    # the token stack is imported and scanned on a worker thread once the window has painted
     paint = _FirstPaint(context.start_watching)
     window.installEventFilter(paint)
     if args.exit_after == "first-paint":
@@ -91,8 +92,13 @@ def main(argv: list[str] | None = None) -> int:
         window.repaint()
     code = qt.exec()
     context.shutdown()
-    context.tokens.shutdown()
     return code
+
+
+def _make_service():
+    from helper.keys import make_service
+
+    return make_service()
 
 
 def _when_certificates_listed(window, then) -> None:
@@ -106,7 +112,7 @@ def _when_certificates_listed(window, then) -> None:
             then()
 
     timer.timeout.connect(check)
-    timer.start(20)
+    timer.start(5)
     QTimer.singleShot(15000, lambda: (timer.stop(), then()) if timer.isActive() else None)
 
 

@@ -24,17 +24,20 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 from gui.jobs import JobRunner
 from helper import settings as settings_mod
-from helper.keys import KeyService, LoginResult
-from tokenio.module import TokenInfo
-from tokenio.watch import TokenChange, TokenWatcher
-from tokenio.worker import TokenService
+
+if TYPE_CHECKING:  # the token stack is imported after the window's first paint
+    from helper.keys import KeyService, LoginResult
+    from tokenio.module import TokenInfo
+    from tokenio.watch import TokenChange, TokenWatcher
+    from tokenio.worker import TokenService
 
 log = logging.getLogger(__name__)
 
@@ -49,31 +52,75 @@ class AppContext(QObject):
     default_pin_detected = Signal(str)  # token serial
     navigate_requested = Signal(str)  # page key
     notified = Signal(str, str)  # title, message
+    first_scan_done = Signal()  # the keys present at start-up are known (``scanned`` is True)
     _watcher_change = Signal(object)  # internal: from the watcher thread
 
-    def __init__(self, tokens: TokenService, keys: KeyService | None = None,
+    def __init__(self, tokens: TokenService | Callable[[], TokenService], keys: KeyService | None = None,
                  settings: settings_mod.Settings | None = None, parent: QObject | None = None) -> None:
+        """``tokens`` may be a factory: the service (and the PKCS#11 stack) is then made on first use."""
         super().__init__(parent)
-        self.tokens = tokens
-        self.keys = keys or KeyService(tokens)
+        self._tokens: TokenService | None = None if callable(tokens) else tokens
+        self._tokens_factory = tokens if callable(tokens) else None
+        self._keys = keys
         self.settings = settings or settings_mod.load()
         self.jobs = JobRunner(on_error=lambda exc: self.show_error(exc))
         self.present: tuple[TokenInfo, ...] = ()
         self.default_pin_serials: set[str] = set()
         self.dialog_parent: QWidget | None = None
         self.last_message: QWidget | None = None
+        self.scanned = False
         self.keep_in_tray = False  # closing the window hides it to the tray (set by gui.app)
         self._watcher: TokenWatcher | None = None
+        self._watching = False
         self._watcher_change.connect(self._apply_change, Qt.ConnectionType.QueuedConnection)
+
+    @property
+    def tokens(self) -> TokenService:
+        if self._tokens is None:
+            self._tokens = self._tokens_factory()
+        return self._tokens
+
+    @property
+    def keys(self) -> KeyService:
+        if self._keys is None:
+            from helper.keys import KeyService
+
+            self._keys = KeyService(self.tokens)
+        return self._keys
 
     # --- hot-plug -----------------------------------------------------------------------------
     def start_watching(self, interval: float = 0.4) -> None:
-        """Poll for inserted/removed keys; ``tokens_changed`` fires on the GUI thread."""
-        if self._watcher is None:
-            self._watcher = TokenWatcher(self.tokens, self._watcher_change.emit, interval)
-            self._watcher.start()
+        """Scan once (as a job), then poll for inserted/removed keys; ``tokens_changed`` fires on the GUI thread.
+
+        The token stack is imported and the first scan made on a worker thread, so this can be called
+        before the window is shown.
+        """
+        if self._watching:
+            return
+        self._watching = True
+
+        def first_scan() -> tuple[TokenWatcher, TokenChange | None]:
+            from tokenio.watch import TokenWatcher
+
+            watcher = TokenWatcher(self.tokens, self._watcher_change.emit, interval)
+            return watcher, watcher.poll_once()
+
+        def scanned(result: tuple[TokenWatcher, TokenChange | None] | None) -> None:
+            watcher, change = result or (None, None)
+            if change is not None:
+                self._apply_change(change)
+            self.scanned = True
+            self.first_scan_done.emit()
+            if watcher is not None and self._watching:
+                self._watcher = watcher
+                watcher.start()
+
+        job = self.jobs.run(first_scan)
+        job.finished.connect(scanned)
+        job.failed.connect(lambda _exc: scanned(None))
 
     def stop_watching(self) -> None:
+        self._watching = False
         if self._watcher is not None:
             self._watcher.stop()
             self._watcher = None
@@ -148,5 +195,8 @@ class AppContext(QObject):
             self.default_pin_detected.emit(serial)
 
     def shutdown(self) -> None:
+        """Stop watching and wait for jobs; a service made by the factory is shut down too."""
         self.stop_watching()
         self.jobs.shutdown()
+        if self._tokens_factory is not None and self._tokens is not None:
+            self._tokens.shutdown()

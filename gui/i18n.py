@@ -19,9 +19,7 @@ is older than its .ts.
 
 from __future__ import annotations
 
-import subprocess
 import sys
-from importlib import resources
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
@@ -59,8 +57,7 @@ def install(app: QCoreApplication, language: str) -> None:
         return
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     files = [Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)) / "qtbase_zh_CN.qm"]
-    folder = resources.files("resources") / "translations"
-    files += sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith("_zh_CN.qm"))
+    files += sorted(TS_DIR.glob("*_zh_CN.qm"))
     for path in files:
         translator = QTranslator(app)
         if translator.load(str(path)):
@@ -74,6 +71,8 @@ def _tool(name: str) -> str:
 
 def update() -> None:
     """Refresh every .ts from the sources (keeps existing translations)."""
+    import subprocess
+
     for base, sources in catalogues().items():
         subprocess.run([_tool("lupdate"), "-extensions", "py", "-no-obsolete", "-locations", "none", *sources,
                         "-ts", str(TS_DIR / f"{base}_zh_CN.ts")], cwd=ROOT, check=True)
@@ -81,6 +80,8 @@ def update() -> None:
 
 def compile_all() -> None:
     """Compile every .ts into the .qm shipped next to it."""
+    import subprocess
+
     for ts in sorted(TS_DIR.glob("*_zh_CN.ts")):
         subprocess.run([_tool("lrelease"), "-silent", str(ts), "-qm", str(ts.with_suffix(".qm"))], check=True)
 

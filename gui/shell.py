@@ -12,7 +12,7 @@ import importlib
 import logging
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, QSize, Qt
+from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -142,10 +142,12 @@ class MainWindow(QMainWindow):
             self.nav.addItem(item)
         self.nav.currentRowChanged.connect(lambda row: self.show_page(PAGES[row].key))
         layout.addWidget(self.nav, 1)
-        version = QLabel(self.tr("Version %1").replace("%1", _version()))
-        version.setProperty("muted", True)
-        version.setContentsMargins(20, 0, 0, 0)
-        layout.addWidget(version)
+        self.version = QLabel()
+        self.version.setProperty("muted", True)
+        self.version.setContentsMargins(20, 0, 0, 0)
+        layout.addWidget(self.version)
+        # importlib.metadata is slow to import: fill the version in once the window is up
+        QTimer.singleShot(800, lambda: self.version.setText(self.tr("Version %1").replace("%1", _version())))
         return bar
 
     def page(self, key: str) -> QWidget:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication
 
+import resources
+
+ICONS = Path(resources.__file__).parent / "icons"
 ACCENT = "#1D4ED8"
 ACCENT_LIGHT = "#E8F0FE"
 TEXT = "#1F2937"
@@ -62,12 +65,11 @@ QProgressBar::chunk {{ background: {ACCENT}; }}
 @cache
 def icon(name: str) -> QIcon:
     """An SVG icon from resources/icons (crisp at any DPI)."""
-    path = resources.files("resources") / "icons" / f"{name}.svg"
-    return QIcon(str(path))
+    return QIcon(icon_path(name))
 
 
 def icon_path(name: str) -> str:
-    return str(resources.files("resources") / "icons" / f"{name}.svg")
+    return str(ICONS / f"{name}.svg")
 
 
 def apply(app: QApplication) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtSvgWidgets import QSvgWidget
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from gui import theme
@@ -19,6 +18,8 @@ class PlaceholderPage(QWidget):
         heading.setObjectName("PageTitle")
         layout.addWidget(heading)
         layout.addStretch(1)
+        from PySide6.QtSvgWidgets import QSvgWidget
+
         picture = QSvgWidget(theme.icon_path("placeholder"))
         picture.setFixedSize(200, 150)
         layout.addWidget(picture, 0, Qt.AlignmentFlag.AlignHCenter)

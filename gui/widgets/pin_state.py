@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QCoreApplication
 
-from tokenio.errors import PinState
+if TYPE_CHECKING:
+    from tokenio.errors import PinState
 
 
 def user_pin_text(state: PinState) -> tuple[str, str]:

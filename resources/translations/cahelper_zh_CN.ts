@@ -198,6 +198,10 @@
         <translation>刷新</translation>
     </message>
     <message>
+        <source>Looking for USB keys…</source>
+        <translation>正在检测U盾…</translation>
+    </message>
+    <message>
         <source>Reading certificates</source>
         <translation>正在读取证书</translation>
     </message>

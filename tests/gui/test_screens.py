@@ -113,13 +113,14 @@ def test_empty_state_screenshot(language, qapp, qtbot, tmp_path):
 
     service = TokenService((), use_registry=False)
     ctx = AppContext(service)
+    ctx.start_watching(interval=0.2)
     try:
         window = MainWindow(ctx)
         qtbot.addWidget(window)
         window.resize(1000, 680)
         window.show()
         page = window.page("certificates")
-        assert page.stack.currentWidget() is page.empty
+        qtbot.waitUntil(lambda: page.empty is not None and page.stack.currentWidget() is page.empty)
         shoot(window, "page-certificates-empty", "zh", qtbot)
         assert wrong_language(visible_texts(window), "zh") == []
     finally:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from gui import theme
 from gui.widgets import pin_state
-from helper.keys import CertEntry
-from tokenio.module import TokenInfo
+
+if TYPE_CHECKING:
+    from helper.keys import CertEntry
+    from tokenio.module import TokenInfo
 
 
 def _data(label: QLabel) -> QLabel:

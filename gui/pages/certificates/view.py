@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtSvgWidgets import QSvgWidget
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -17,16 +17,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import reminder, theme
+from gui import theme
 from gui.context import AppContext
-from gui.dialogs.cert_details import CertDetailsDialog
-from gui.dialogs.pin_change import ChangePinDialog, UnblockPinDialog
 from gui.pages.certificates.card import KeyCard
-from gui.widgets import export
 from helper import messages
-from helper.keys import CertEntry
-from tokenio.module import TokenInfo
-from tokenio.watch import TokenChange
+
+if TYPE_CHECKING:  # dialogs and the token stack load after the window's first paint
+    from helper.keys import CertEntry
+    from tokenio.module import TokenInfo
+    from tokenio.watch import TokenChange
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +37,8 @@ class EmptyState(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
+        from PySide6.QtSvgWidgets import QSvgWidget
+
         picture = QSvgWidget(theme.icon_path("usb-key"))
         picture.setFixedSize(240, 192)
         layout.addWidget(picture, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -110,8 +111,11 @@ class CertificatesPage(QWidget):
         self.banner.button.clicked.connect(lambda: self.open_change_pin(self.banner.serial))
         outer.addWidget(self.banner)
         self.stack = QStackedWidget()
-        self.empty = EmptyState(app)
-        self.stack.addWidget(self.empty)
+        self.scanning = QLabel(self.tr("Looking for USB keys…"))
+        self.scanning.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.scanning.setProperty("muted", True)
+        self.stack.addWidget(self.scanning)
+        self.empty: EmptyState | None = None  # made when first needed
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -122,9 +126,11 @@ class CertificatesPage(QWidget):
         self.list.addStretch(1)
         scroll.setWidget(holder)
         self.stack.addWidget(scroll)
+        self.scroll = scroll
         outer.addWidget(self.stack, 1)
 
         app.tokens_changed.connect(self.on_tokens_changed)
+        app.first_scan_done.connect(self._update_stack)
         app.default_pin_detected.connect(self.banner.show_for)
         app.settings_changed.connect(lambda _s: self.refresh())
         for token in app.present:
@@ -159,7 +165,13 @@ class CertificatesPage(QWidget):
         self.load(token.serial)
 
     def _update_stack(self) -> None:
-        self.stack.setCurrentIndex(1 if self.cards else 0)
+        if self.cards:
+            self.stack.setCurrentWidget(self.scroll)
+        elif self.app.scanned:
+            if self.empty is None:
+                self.empty = EmptyState(self.app)
+                self.stack.addWidget(self.empty)
+            self.stack.setCurrentWidget(self.empty)
 
     # --- loading ----------------------------------------------------------------------------
     def load(self, serial: str) -> None:
@@ -189,6 +201,8 @@ class CertificatesPage(QWidget):
             card.show_failure(messages.describe(exc).title)
 
     def _remind(self, entries: list[CertEntry], warn: int) -> None:
+        from gui import reminder
+
         soon = reminder.expiring(entries, warn)
         if soon and reminder.due():
             first = soon[0].info
@@ -212,19 +226,27 @@ class CertificatesPage(QWidget):
             self.dialog = None
 
     def open_change_pin(self, serial: str) -> QWidget:
+        from gui.dialogs.pin_change import ChangePinDialog
+
         dialog = ChangePinDialog(self.app, serial, self)
         dialog.done.connect(lambda _info: self.banner.serial == serial and self.banner.setVisible(False))
         dialog.done.connect(lambda _info: self.app.default_pin_serials.discard(serial))
         return self._open(dialog)
 
     def open_unblock_pin(self, serial: str) -> QWidget:
+        from gui.dialogs.pin_change import UnblockPinDialog
+
         return self._open(UnblockPinDialog(self.app, serial, self))
 
     def open_details(self, entry: CertEntry) -> QWidget:
+        from gui.dialogs.cert_details import CertDetailsDialog
+
         pool = tuple(e.info.der for e in self.entries.get(entry.token.serial, []) if e.info is not None)
         return self._open(CertDetailsDialog(self.app, entry, pool, self))
 
     def export(self, entry: CertEntry) -> None:
+        from gui.widgets import export
+
         try:
             export.ask_and_export(entry.info, self)
         except Exception as exc:  # noqa: BLE001 - every failure is explained to the clerk
@@ -233,4 +255,5 @@ class CertificatesPage(QWidget):
 
 def _read_key(app: AppContext, serial: str) -> tuple[TokenInfo, list[CertEntry]]:
     """Worker thread: the key's current flags and its certificates."""
-    return app.keys.find_token(serial), app.keys.certificates(serial)
+    entries = app.keys.certificates(serial)
+    return (entries[0].token if entries else app.keys.find_token(serial)), entries
