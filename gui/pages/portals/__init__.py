@@ -1,0 +1,15 @@
+"""The 社保网报 page: portals as tiles by region, a status line per tile, one click to check and open."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QWidget
+
+from gui.context import AppContext
+
+
+def create_page(app: AppContext) -> QWidget:
+    from gui.consent import ensure_service
+    from gui.pages.portals.view import PortalsPage
+
+    ensure_service(app)
+    return PortalsPage(app)
