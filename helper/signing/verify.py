@@ -54,8 +54,9 @@ class VerifyReport:
 
     @property
     def modified_after_last(self) -> bool:
-        """Something was added to the file after the last signature."""
-        return bool(self.signatures) and not self.signatures[-1].covers_whole_file
+        """Something other than validation data (B-LT's DSS) was added after the last signature."""
+        last = self.signatures[-1] if self.signatures else None
+        return last is not None and not last.covers_whole_file and last.changes_after not in ("NONE", "LTA_UPDATES")
 
     @property
     def ok(self) -> bool:
