@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QDialogButtonBox, QLabel
 
-from gui.consent import ConsentDialog, QtConsentUI
+from gui.pages.portals.consent import ConsentDialog, QtConsentUI
 from gui.pages.portals.view import PortalsPage
 from helper.login.consent import CertChoice, ConsentRequest
 
@@ -23,7 +23,7 @@ def test_portals_page_tiles_by_region(ctx, qtbot):
     page.show()
     qtbot.waitUntil(lambda: all("…" not in t.status.text() for t in page.tiles.values()), timeout=15000)
     assert page.tiles["sjz-rsj"].button.text() == "石家庄人社局网报"
-    assert "Ready" in page.tiles["hlj-rst"].status.text()  # QR login needs no key
+    assert "已就绪" in page.tiles["hlj-rst"].status.text()  # QR login needs no key
     assert "网站登录服务没有运行" in page.tiles["demo"].status.text()  # nothing serves the test's port
     SHOTS.mkdir(exist_ok=True)
     page.grab().save(str(SHOTS / "zh-page-portals.png"))

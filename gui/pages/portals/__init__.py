@@ -8,7 +8,7 @@ from gui.context import AppContext
 
 
 def create_page(app: AppContext) -> QWidget:
-    from gui.consent import ensure_service
+    from gui.pages.portals.consent import ensure_service
     from gui.pages.portals.view import PortalsPage
 
     ensure_service(app)
