@@ -1,0 +1,1 @@
+"""Packaging: PyInstaller spec and build driver, NSIS script, Windows CI notes."""
