@@ -29,6 +29,7 @@ class PortalTile(QWidget):
         self.button.setMinimumSize(220, 56)
         self.button.setToolTip(f"{portal.url}\n{portal.help}")
         self.button.setStyleSheet("font-size: 14px; font-weight: bold; text-align: center;")
+        self.button.setProperty("data", True)  # the portal's own name, from the portal list
         self.status = QLabel(self.tr("Checking…"))
         self.status.setWordWrap(True)
         self.status.setProperty("muted", True)
@@ -72,6 +73,7 @@ class PortalsPage(QWidget):
             by_region.setdefault(portal.region, []).append(portal)
         for region, entries in by_region.items():
             box = QGroupBox(region)
+            box.setProperty("data", True)  # region names come from the portal list
             grid = QGridLayout(box)
             for n, portal in enumerate(entries):
                 tile = PortalTile(portal)
