@@ -15,6 +15,7 @@ COMMANDS: dict[str, str] = {
     "certs": "helper.cli.keys:certs_command",
     "cert": "helper.cli.keys:cert",
     "pin": "helper.cli.pin:pin",
+    "diagnose": "helper.cli.diagnose:diagnose",
     "sign": "helper.cli.sign:sign",
     "verify": "helper.cli.verify:verify",
     "seal": "helper.cli.seal:seal",

@@ -1,4 +1,4 @@
-"""Browsers installed and the default one (Windows: registry; Linux: PATH and xdg-settings)."""
+"""Browsers installed (helper.browsers) and the default one (Windows: registry UserChoice; Linux: xdg-settings)."""
 
 from __future__ import annotations
 
@@ -6,59 +6,43 @@ import shutil
 import subprocess
 import sys
 
+from helper import browsers
 from helper.diagnostics.facts import Facts
 from helper.diagnostics.model import CheckResult, Status, result
 
-LINUX_BROWSERS = (
-    ("Chromium", "chromium"), ("Chromium", "chromium-browser"), ("Google Chrome", "google-chrome"),
-    ("Microsoft Edge", "microsoft-edge"), ("Firefox", "firefox"), ("360安全浏览器", "browser360"),
-)
 
-
-def _linux() -> tuple[list[str], str]:
-    found = list(dict.fromkeys(name for name, exe in LINUX_BROWSERS if shutil.which(exe)))
-    default = ""
-    if shutil.which("xdg-settings"):
-        try:
-            done = subprocess.run(["xdg-settings", "get", "default-web-browser"], capture_output=True, text=True,
-                                  timeout=2)
-            default = done.stdout.strip().removesuffix(".desktop") if done.returncode == 0 else ""
-        except (OSError, subprocess.SubprocessError):
-            default = ""
-    return found, default
-
-
-def _windows() -> tuple[list[str], str]:
+def _default_windows() -> str:
     import winreg
 
-    found: list[str] = []
-    for root in (winreg.HKEY_LOCAL_MACHINE, winreg.HKEY_CURRENT_USER):
-        try:
-            with winreg.OpenKey(root, r"SOFTWARE\Clients\StartMenuInternet") as key:
-                for i in range(winreg.QueryInfoKey(key)[0]):
-                    sub = winreg.EnumKey(key, i)
-                    with winreg.OpenKey(key, sub) as entry:
-                        name = winreg.QueryValueEx(entry, "")[0] if winreg.QueryInfoKey(entry)[1] else sub
-                    found.append(str(name or sub))
-        except OSError:
-            continue
     try:
         with winreg.OpenKey(winreg.HKEY_CURRENT_USER, r"Software\Microsoft\Windows\Shell\Associations"
                             r"\UrlAssociations\https\UserChoice") as key:
-            default = str(winreg.QueryValueEx(key, "ProgId")[0])
+            return str(winreg.QueryValueEx(key, "ProgId")[0])
     except OSError:
-        default = ""
-    return list(dict.fromkeys(found)), default
+        return ""
 
 
-def installed() -> tuple[list[str], str]:
-    """(browser names, default browser id or "")."""
-    return _windows() if sys.platform.startswith("win") else _linux()
+def _default_linux() -> str:
+    if not shutil.which("xdg-settings"):
+        return ""
+    try:
+        done = subprocess.run(["xdg-settings", "get", "default-web-browser"], capture_output=True, text=True,
+                              timeout=2)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip().removesuffix(".desktop") if done.returncode == 0 else ""
+
+
+def default_browser() -> str:
+    """The default browser's id (Windows ProgId such as ChromeHTML, or a Linux .desktop name); "" when unknown."""
+    return _default_windows() if sys.platform.startswith("win") else _default_linux()
 
 
 def check_browsers(f: Facts) -> CheckResult:
-    found, default = installed()
+    found = browsers.discover()
     if not found:
         return result("browsers", Status.WARNING, "DIAG_BROWSER_NONE")
-    return result("browsers", Status.OK, "DIAG_BROWSER_OK", found + ([f"default: {default}"] if default else []),
-                  names="、".join(found), default=default or "?")
+    default = default_browser()
+    details = [f"{b.name}: {b.path}" for b in found] + ([f"default: {default}"] if default else [])
+    return result("browsers", Status.OK, "DIAG_BROWSER_OK", details, names="、".join(b.name for b in found),
+                  default=default or "?")

@@ -10,16 +10,17 @@ import subprocess
 import sys
 
 from helper import __version__
-from helper.diagnostics import ports
 from helper.diagnostics.facts import Facts
 from helper.diagnostics.model import CheckResult, Status, result
+from helper.login.portcheck import holder
 
 STATUS_PATH = "/v1/status"
 SERVICE_NAMES = ("cahelper", "数字证书助手")
+STATUS_FIELDS = {"version", "api", "keyPresent"}  # what helper.login.server answers on /v1/status
 
 
 def _ours(body: bytes) -> str | None:
-    """The version the answer reports when it is the helper's own status answer."""
+    """The version the answer reports when it is the helper's own status answer (by name or by its fields)."""
     try:
         data = json.loads(body)
     except ValueError:
@@ -27,7 +28,8 @@ def _ours(body: bytes) -> str | None:
     if not isinstance(data, dict) or "version" not in data:
         return None
     names = " ".join(str(data.get(k, "")) for k in ("name", "app", "service"))
-    return str(data["version"]) if any(n in names for n in SERVICE_NAMES) else None
+    ours = any(n in names for n in SERVICE_NAMES) or STATUS_FIELDS <= set(data)
+    return str(data["version"]) if ours else None
 
 
 def _port_bindable(port: int) -> bool:
@@ -59,7 +61,7 @@ def check_local_service(f: Facts) -> CheckResult:
     if version is not None:
         details = [] if version == __version__ else [f"service {version}, helper {__version__}"]
         return result("local-service", Status.OK, "DIAG_SERVICE_OK", details, port=port, version=version)
-    program = ports.owner(port)
+    program = holder(port)
     return result("local-service", Status.ERROR, "DIAG_PORT_TAKEN", [program or "?"], port=port,
                   program=program or "?")
 
