@@ -1,0 +1,123 @@
+"""The page preview: one PDF page rendered by PDFium, with the seal drawn where it will go; drag to move it."""
+
+from __future__ import annotations
+
+import io
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+MM = 72 / 25.4
+
+
+def render_page(data: bytes, page_ix: int, password: str | None = None, width_px: int = 900
+                ) -> tuple[QImage, float, float]:
+    """(image, page width pt, page height pt) of page ``page_ix`` of the PDF ``data``."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(data, password=password)
+    try:
+        page = doc[page_ix]
+        width, height = page.get_size()
+        pil = page.render(scale=width_px / width).to_pil()
+        buf = io.BytesIO()
+        pil.save(buf, "PNG")
+    finally:
+        doc.close()
+    return QImage.fromData(buf.getvalue(), "PNG"), width, height
+
+
+class PagePreview(QWidget):
+    """Shows a page and the seal; ``moved(x_mm, y_mm)`` when the user drags the seal (centre, from bottom-left)."""
+
+    moved = Signal(float, float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumSize(300, 380)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.image: QImage | None = None
+        self.page_w = self.page_h = 0.0
+        self.seal: QPixmap | None = None
+        self.centre_mm: tuple[float, float] | None = None
+        self.size_mm = 42.0
+        self.cross_page = False
+        self.visible_seal = True
+        self._dragging = False
+
+    def show_page(self, image: QImage | None, width_pt: float = 0, height_pt: float = 0) -> None:
+        self.image, self.page_w, self.page_h = image, width_pt, height_pt
+        self.update()
+
+    def set_seal(self, png: bytes | None) -> None:
+        self.seal = QPixmap.fromImage(QImage.fromData(png, "PNG")) if png else None
+        self.update()
+
+    def place(self, x_mm: float, y_mm: float) -> None:
+        self.centre_mm = (x_mm, y_mm)
+        self.update()
+
+    # --- geometry ----------------------------------------------------------------------------
+    def _page_rect(self) -> QRectF:
+        if not self.image or not self.page_w:
+            return QRectF()
+        scale = min((self.width() - 16) / self.page_w, (self.height() - 16) / self.page_h)
+        w, h = self.page_w * scale, self.page_h * scale
+        return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
+
+    def seal_rect(self) -> QRectF:
+        area = self._page_rect()
+        if area.isEmpty() or self.centre_mm is None:
+            return QRectF()
+        scale = area.width() / self.page_w
+        side = self.size_mm * MM * scale
+        cx = area.left() + self.centre_mm[0] * MM * scale
+        cy = area.bottom() - self.centre_mm[1] * MM * scale
+        return QRectF(cx - side / 2, cy - side / 2, side, side)
+
+    def _to_mm(self, pos: QPointF) -> tuple[float, float]:
+        area = self._page_rect()
+        scale = area.width() / self.page_w
+        x = min(max(pos.x(), area.left()), area.right()) - area.left()
+        y = area.bottom() - min(max(pos.y(), area.top()), area.bottom())
+        return round(x / scale / MM, 1), round(y / scale / MM, 1)
+
+    # --- painting and dragging -------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor("#E5E7EB"))
+        area = self._page_rect()
+        if self.image is None or area.isEmpty():
+            return
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawImage(area, self.image)
+        if self.cross_page and self.seal is not None:
+            side = self.size_mm * MM * area.width() / self.page_w
+            strip = QRectF(area.right() - side / 4, area.center().y() - side / 2, side / 4, side)
+            painter.setOpacity(0.8)
+            painter.drawPixmap(strip, self.seal, QRectF(0, 0, self.seal.width() / 4, self.seal.height()))
+            painter.setOpacity(1.0)
+        rect = self.seal_rect()
+        if self.visible_seal and not rect.isEmpty():
+            if self.seal is not None:
+                painter.drawPixmap(rect, self.seal, QRectF(self.seal.rect()))
+            painter.setPen(QPen(QColor("#1D4ED8"), 1, Qt.PenStyle.DashLine))
+            painter.drawRect(rect)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        if self.visible_seal and self.image is not None and not self._page_rect().isEmpty():
+            self._dragging = True
+            self._drag_to(event.position())
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        if self._dragging:
+            self._drag_to(event.position())
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        self._dragging = False
+
+    def _drag_to(self, pos: QPointF) -> None:
+        self.centre_mm = self._to_mm(pos)
+        self.update()
+        self.moved.emit(*self.centre_mm)

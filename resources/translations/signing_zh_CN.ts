@@ -1,0 +1,209 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>SignTab</name>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Add PDF files…</source>
+        <translation>添加文件…</translation>
+    </message>
+    <message>
+        <source>Add folder…</source>
+        <translation>添加文件夹…</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清空</translation>
+    </message>
+    <message>
+        <source>Drop PDF files or folders here</source>
+        <translation>把要签章的文件或文件夹拖到这里</translation>
+    </message>
+    <message>
+        <source>Page</source>
+        <translation>页码</translation>
+    </message>
+    <message>
+        <source>Text stamp only (no seal image)</source>
+        <translation>仅文字签章（无印章图片）</translation>
+    </message>
+    <message>
+        <source>Seal image…</source>
+        <translation>选择印章图片…</translation>
+    </message>
+    <message>
+        <source>Snap to text</source>
+        <translation>对准文字盖章</translation>
+    </message>
+    <message>
+        <source>Cross-page seal</source>
+        <translation>加盖骑缝章</translation>
+    </message>
+    <message>
+        <source>Invisible signature</source>
+        <translation>不显示印章（隐形签名）</translation>
+    </message>
+    <message>
+        <source>Save next to the original files</source>
+        <translation>保存在原文件旁边</translation>
+    </message>
+    <message>
+        <source>Sign</source>
+        <translation>签章</translation>
+    </message>
+    <message>
+        <source>Open signed file</source>
+        <translation>打开签章后的文件</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>打开所在文件夹</translation>
+    </message>
+    <message>
+        <source>USB key</source>
+        <translation>U盾</translation>
+    </message>
+    <message>
+        <source>Seal</source>
+        <translation>印章</translation>
+    </message>
+    <message>
+        <source>Seal size</source>
+        <translation>印章大小</translation>
+    </message>
+    <message>
+        <source>Place on the text</source>
+        <translation>盖在这段文字上</translation>
+    </message>
+    <message>
+        <source>Save to folder</source>
+        <translation>保存到文件夹</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>等待签章</translation>
+    </message>
+    <message>
+        <source>Reading certificates</source>
+        <translation>正在读取证书</translation>
+    </message>
+    <message numerus="yes">
+        <source>E-seal %n file(s)</source>
+        <translation><numerusform>为 %n 个文件加盖电子签章</numerusform></translation>
+    </message>
+    <message>
+        <source>Signing…</source>
+        <translation>正在签章…</translation>
+    </message>
+    <message>
+        <source>Signing</source>
+        <translation>正在签章</translation>
+    </message>
+    <message>
+        <source>Signed</source>
+        <translation>已签章</translation>
+    </message>
+    <message>
+        <source>Not signed: %1</source>
+        <translation>未签章：%1</translation>
+    </message>
+    <message>
+        <source>Not processed</source>
+        <translation>未处理</translation>
+    </message>
+    <message>
+        <source>Signed: %1, not signed: %2</source>
+        <translation>已签章 %1 个，未签章 %2 个</translation>
+    </message>
+    <message numerus="yes">
+        <source>Sign %n file(s)</source>
+        <translation><numerusform>签章 %n 个文件</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>SigningPage</name>
+    <message>
+        <source>Sign</source>
+        <translation>签章</translation>
+    </message>
+    <message>
+        <source>Verify</source>
+        <translation>验证</translation>
+    </message>
+</context>
+<context>
+    <name>VerifyTab</name>
+    <message>
+        <source>Open PDF to verify…</source>
+        <translation>打开要验证的文件…</translation>
+    </message>
+    <message>
+        <source>Or drop a signed PDF here</source>
+        <translation>或把签章后的文件拖到这里</translation>
+    </message>
+    <message>
+        <source>Verifying</source>
+        <translation>正在验证</translation>
+    </message>
+    <message>
+        <source>This PDF has no e-seal</source>
+        <translation>这份文件没有电子签章</translation>
+    </message>
+    <message>
+        <source>All e-seals are valid: the document is unchanged since signing</source>
+        <translation>签章全部有效：文件自签章后没有被修改</translation>
+    </message>
+    <message>
+        <source>Verification failed</source>
+        <translation>验证未通过</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>签章单位</translation>
+    </message>
+    <message>
+        <source>Signer</source>
+        <translation>签章人</translation>
+    </message>
+    <message>
+        <source>Signing time</source>
+        <translation>签章时间</translation>
+    </message>
+    <message>
+        <source>Timestamp</source>
+        <translation>时间戳</translation>
+    </message>
+    <message>
+        <source>Content unchanged</source>
+        <translation>内容未被篡改</translation>
+    </message>
+    <message>
+        <source>Certificate trusted</source>
+        <translation>证书可信</translation>
+    </message>
+    <message>
+        <source>E-seal %1</source>
+        <translation>签章 %1</translation>
+    </message>
+    <message>
+        <source>The document was changed after the last e-seal.</source>
+        <translation>最后一个签章之后文件又被修改过。</translation>
+    </message>
+</context>
+</TS>
