@@ -12,7 +12,7 @@
         <translation>状态</translation>
     </message>
     <message>
-        <source>Add PDF files…</source>
+        <source>Add files…</source>
         <translation>添加文件…</translation>
     </message>
     <message>
@@ -97,7 +97,9 @@
     </message>
     <message numerus="yes">
         <source>E-seal %n file(s)</source>
-        <translation><numerusform>为 %n 个文件加盖电子签章</numerusform></translation>
+        <translation>
+            <numerusform>为 %n 个文件加盖电子签章</numerusform>
+        </translation>
     </message>
     <message>
         <source>Signing…</source>
@@ -125,7 +127,9 @@
     </message>
     <message numerus="yes">
         <source>Sign %n file(s)</source>
-        <translation><numerusform>签章 %n 个文件</numerusform></translation>
+        <translation>
+            <numerusform>签章 %n 个文件</numerusform>
+        </translation>
     </message>
 </context>
 <context>

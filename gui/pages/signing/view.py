@@ -67,7 +67,7 @@ class SignTab(QWidget):
         self.list.setColumnWidth(0, 160)
         self.list.setRootIsDecorated(False)
         self.list.currentItemChanged.connect(lambda *_: self._preview_current())
-        add = QPushButton(self.tr("Add PDF files…"))
+        add = QPushButton(self.tr("Add files…"))
         add.clicked.connect(self._choose_files)
         add_dir = QPushButton(self.tr("Add folder…"))
         add_dir.clicked.connect(self._choose_folder)
@@ -156,7 +156,7 @@ class SignTab(QWidget):
             box = QWidget()
             box.setLayout(layout)
             splitter.addWidget(box)
-        splitter.setSizes([260, 460, 220])
+        splitter.setSizes([300, 420, 230])
         outer = QVBoxLayout(self)
         outer.addWidget(splitter)
         self.centre_mm: tuple[float, float] | None = None
@@ -181,7 +181,7 @@ class SignTab(QWidget):
         self.add_files([Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()])
 
     def _choose_files(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(self, self.tr("Add PDF files…"), "", "PDF (*.pdf)")
+        names, _ = QFileDialog.getOpenFileNames(self, self.tr("Add files…"), "", "PDF (*.pdf)")
         self.add_files([Path(n) for n in names])
 
     def _choose_folder(self) -> None:
