@@ -63,14 +63,8 @@ def _digest(path: str) -> str:
 
 
 def check_conflicts(f: Facts) -> CheckResult:
-    """Two drivers claiming the same key, or one vendor file present twice in different versions."""
-    by_serial: dict[str, set[str]] = defaultdict(set)
-    for token in f.tokens_or_none():
-        by_serial[token.serial].add(token.module_path)
-    for serial, paths in sorted(by_serial.items()):
-        if len(paths) > 1:
-            return result("driver-conflict", Status.WARNING, "DIAG_DRIVER_SAME_KEY", sorted(paths),
-                          serial=serial, paths="、".join(sorted(paths)))
+    """One vendor file present twice in different versions (checked first: it is usually the cause),
+    or two drivers claiming the same key."""
     by_name: dict[str, dict[str, str]] = defaultdict(dict)
     for status in f.modules():
         path = status.candidate.path
@@ -81,4 +75,11 @@ def check_conflicts(f: Facts) -> CheckResult:
             return result("driver-conflict", Status.WARNING, "DIAG_DRIVER_TWO_VERSIONS",
                           [f"{p}: sha256 {d[:16]}" for p, d in sorted(versions.items())],
                           file=name, paths="、".join(sorted(versions)))
+    by_serial: dict[str, set[str]] = defaultdict(set)
+    for token in f.tokens_or_none():
+        by_serial[token.serial].add(token.module_path)
+    for serial, paths in sorted(by_serial.items()):
+        if len(paths) > 1:
+            return result("driver-conflict", Status.WARNING, "DIAG_DRIVER_SAME_KEY", sorted(paths),
+                          serial=serial, paths="、".join(sorted(paths)))
     return result("driver-conflict", Status.OK, "DIAG_DRIVER_NO_CONFLICT")
