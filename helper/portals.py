@@ -38,6 +38,7 @@ class Portal:
     needs_service: bool = False
     needs_root_ca: bool = False
     allow_http: bool = False
+    renewal: bool = False  # a CA renewal site: may also use /v1/renewal/* (needs needs_service)
     help: str = ""
     hidden: bool = False
     source: str = "bundled"  # bundled | user
@@ -139,6 +140,11 @@ def service_origins(portals: Iterable[Portal]) -> frozenset[str]:
         if portal.needs_service and not portal.hidden and origin and origins.eligible(origin, portal.allow_http):
             out.add(origin)
     return frozenset(out)
+
+
+def renewal_origins(portals: Iterable[Portal]) -> frozenset[str]:
+    """Origins allowed to use the renewal endpoints: service origins of entries marked ``renewal``."""
+    return service_origins(p for p in portals if p.renewal)
 
 
 # --- readiness ------------------------------------------------------------------------------------

@@ -60,12 +60,16 @@ def main() -> int:
             print("\n没有检测到图形界面，运行命令行演示。/ No display found: running the CLI tour instead.")
         return tour(env)
     from helper.demo.portal.launch import start_portal
+    from helper.demo.renewal_site.launch import start_renewal_site
 
     portal = start_portal(env.pki_dir)
+    renewal = start_renewal_site(env.pki_dir)
     print(f"  演示社保网站 / demo portal: {portal.origin}/  (社保网报 → 社会保险网上服务平台（演示）)")
+    print(f"  演示CA延期网站 / demo CA renewal site: {renewal.origin}/  (证书延期 → 一键延期)")
     try:
         return subprocess.call([sys.executable, "-m", "gui.app"], env={**os.environ, **env.env})
     finally:
+        renewal.stop()
         portal.stop()
 
 

@@ -18,7 +18,7 @@ from typing import Literal, Protocol
 from helper import messages
 from tokenio.worker import wipe
 
-ConsentKind = Literal["approve_origin", "authenticate", "sign_pdf"]
+ConsentKind = Literal["approve_origin", "authenticate", "sign_pdf", "renewal_csr", "renewal_install"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class ConsentRequest:
     file_name: str = ""
     pages: int = 0
     preview_png: bytes = field(default=b"", repr=False)
+    summary: str = ""  # renewal kinds: what is requested, in the user's language (unit, holder, key kind)
 
 
 @dataclass
@@ -140,6 +141,8 @@ class TerminalConsentUI:
         action = t("登录", "log in") if request.kind == "authenticate" else t(
             f"对文件 {request.file_name}（{request.pages} 页）加盖电子签章",
             f"e-seal the file {request.file_name} ({request.pages} pages)")
+        if request.summary:
+            action = request.summary
         self._say(tty, t(f"\n网站 {who} 请求使用U盾{action}。\n", f"\nThe website {who} asks to {action} with your key.\n"))
         for n, cert in enumerate(request.certificates, 1):
             mark = "*" if cert.id == request.preselected else " "

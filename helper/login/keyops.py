@@ -120,9 +120,9 @@ class KeyOperations:
                                         entry.info.key_algorithm, origin, nonce)
 
     async def with_signing_consent(self, origin: str, request_for: Callable[[tuple[CertChoice, ...]], ConsentRequest],
-                                   operation: Callable[..., T], *args: Any) -> T:
+                                   operation: Callable[..., T], *args: Any, rw: bool = False) -> T:
         """For other key uses (PDF seals): dialog built by ``request_for``, then ``operation(session, entry, *args)``
-        in a logged-in session, off the event loop."""
+        in a logged-in session (read-write with ``rw``), off the event loop."""
         async with self._exclusive(origin, key_use=True):
             now = datetime.now(UTC)
             entries = [e for e in await self._signing_entries() if e.info.status(now) in ("valid", "expiring")]
@@ -131,7 +131,7 @@ class KeyOperations:
             await self._ensure_approved(origin)
             answer = await self._ask(request_for(tuple(_choice(e) for e in entries)))
             entry = _chosen(entries, answer)
-            return await self._in_session(entry, answer, lambda handle: operation(handle, entry, *args))
+            return await self._in_session(entry, answer, lambda handle: operation(handle, entry, *args), rw=rw)
 
     # --- the rules ------------------------------------------------------------------------------
     def _exclusive(self, origin: str, *, key_use: bool):
@@ -184,10 +184,11 @@ class KeyOperations:
     async def _with_pin(self, entry: CertEntry, answer: ConsentAnswer, fn: Callable[..., T], *args: Any) -> T:
         return await self._in_session(entry, answer, lambda handle: handle.run(fn, *args))
 
-    async def _in_session(self, entry: CertEntry, answer: ConsentAnswer, body: Callable[[Any], T]) -> T:
+    async def _in_session(self, entry: CertEntry, answer: ConsentAnswer, body: Callable[[Any], T], *,
+                          rw: bool = False) -> T:
         def work() -> T:
             try:
-                result = self.keys.login(entry.token.serial, answer.pin)
+                result = self.keys.login(entry.token.serial, answer.pin, rw=rw)
             except PinError:
                 self._cooldown.failed()
                 raise

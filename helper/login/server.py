@@ -44,6 +44,7 @@ HTTP_STATUS = {
     "CONSENT_TIMEOUT": 408, "BODY_TOO_LARGE": 413, "CONTENT_TYPE_INVALID": 415, "RATE_LIMITED": 429,
     "PIN_COOLDOWN": 429, "CERT_NOT_FOUND": 404, "NO_SIGNING_CERT": 409, "TOKEN_ABSENT": 409,
     "TOKEN_REMOVED": 409, "TOKEN_AMBIGUOUS": 409, "TOKEN_BUSY": 409, "INTERNAL_ERROR": 500,
+    "RENEWAL_ORIGIN_NOT_ALLOWED": 403, "RENEW_PENDING": 409,
 }
 PIN_CODES_STATUS = 403
 
@@ -80,7 +81,7 @@ class LocalService:
 
     def __init__(self, keys: KeyService, ui: ConsentUI | None, config: ServiceConfig = ServiceConfig(), *,
                  extra_origins: Iterable[str] = (), seal: pdfsign.SealProvider = pdfsign.no_seal_image,
-                 registry: origins_mod.OriginRegistry | None = None) -> None:
+                 registry: origins_mod.OriginRegistry | None = None, renewal_origins: Iterable[str] = ()) -> None:
         self.keys = keys
         self.config = config
         self.registry = registry or origins_mod.OriginRegistry(origins_mod.default_source, extra_origins)
@@ -92,6 +93,9 @@ class LocalService:
         self._thread: LoopThread | None = None
         self._status_cache: tuple[float, bool] = (-1e9, False)
         self._extra_routes: list[tuple[str, str, Handler, int]] = []
+        from helper.renewal.web import add_renewal_routes
+
+        add_renewal_routes(self, renewal_origins)
 
     @property
     def url(self) -> str:

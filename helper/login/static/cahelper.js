@@ -5,6 +5,9 @@
  *   const certs = await cahelper.getCertificates();          // [{id, unit, holder, issuer, notAfter, ...}]
  *   const token = await cahelper.authenticate(nonce, certs[0].id);  // web-eid:1.0 token: send to your server
  *   const signed = await cahelper.signPdf(blob, {fileName: "名册.pdf", placement: {mode: "anchor", anchor: "单位（盖章）"}});
+ *   // CA renewal sites only (portal entries marked renewal = true):
+ *   const req = await cahelper.renewalCsr({certificateId: certs[0].id});   // {csr (base64 PKCS#10), keyId, ...}
+ *   const done = await cahelper.renewalInstall({certificate: issuedB64, chain: [caB64], certificateId: req.certificateId});
  *
  * The nonce must come from your server (base64 of >= 32 random bytes, single use); verify the token on
  * the server (helper/login/verify.py does it in Python). The user confirms every use of the key and types
@@ -123,6 +126,23 @@
         return {blob: fromBase64(d.pdf), base64: d.pdf, fileName: d.fileName, page: d.page, sha256: d.sha256,
                 unit: d.unit};
       });
+    },
+
+    /** CA renewal sites: a PKCS#10 request for the certificate (options: certificateId, newKey, keyType "rsa"|"ec"). */
+    renewalCsr: function (options) {
+      options = options || {};
+      var body = {};
+      if (options.certificateId) { body.certificateId = options.certificateId; }
+      if (options.newKey) { body.newKey = true; }
+      if (options.keyType) { body.keyType = options.keyType; }
+      return call("POST", "/v1/renewal/csr", body, USER_TIMEOUT_MS);
+    },
+
+    /** CA renewal sites: install the issued certificate ({certificate, chain, certificateId}, base64 DER). */
+    renewalInstall: function (certs) {
+      var body = {certificate: certs.certificate, chain: certs.chain || []};
+      if (certs.certificateId) { body.certificateId = certs.certificateId; }
+      return call("POST", "/v1/renewal/install", body, USER_TIMEOUT_MS);
     },
 
     CahelperError: CahelperError
