@@ -28,8 +28,9 @@ def test_bundled_list_from_the_seeds():
     assert entries["sjz-rsj"].name == "石家庄人社局网报"
     assert entries["nj-rsj"].url == "http://wsbs.njhrss.gov.cn/NJLD/"
     assert entries["hlj-rst"].login == "qr_code"
-    assert [p.id for p in entries.values() if p.allow_http] == ["demo"]
-    assert portals.service_origins(entries.values()) == {"http://127.0.0.1:28961"}
+    assert [p.id for p in entries.values() if p.allow_http] == ["demo", "demo-renewal"]
+    assert portals.service_origins(entries.values()) == {"http://127.0.0.1:28961", "http://127.0.0.1:28962"}
+    assert portals.renewal_origins(entries.values()) == {"http://127.0.0.1:28962"}
 
 
 def test_user_entries_survive_and_override(tmp_path):
