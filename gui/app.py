@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         tray = Tray(context, window)
         context.keep_in_tray = tray.available
         server.raise_requested.connect(window.bring_to_front)
+        context.first_scan_done.connect(lambda: _recover_renewals(context, window))
     qt.lastWindowClosed.connect(lambda: None if context.keep_in_tray else qt.quit())
     window.destroyed.connect(qt.quit)
 
@@ -99,6 +100,13 @@ def _make_service():
     from helper.keys import make_service
 
     return make_service()
+
+
+def _recover_renewals(context, window) -> None:
+    """Finish or roll back renewals an interruption left half done, then re-read the certificate list."""
+    from gui.pages.renewal.recovery import offer_recovery
+
+    offer_recovery(context, window.page("certificates").refresh)
 
 
 def _when_certificates_listed(window, then) -> None:

@@ -236,7 +236,7 @@ def install_in_session(handle: SessionHandle, entry: CertEntry, wanted: InstallR
 
 def installed_json(result: inst.InstallResult) -> dict[str, Any]:
     info = result.certificate
-    text = messages.get("RENEW_WEB_INSTALLED", unit=info.unit, not_after=info.not_after.date().isoformat())
+    text = messages.get("RENEW_INSTALLED", unit=info.unit, not_after=info.not_after.date().isoformat())
     return {**text.as_json(), "ok": True, "certificateId": info.id, "notAfter": info.not_after.isoformat(),
             "replaced": list(result.replaced), "keyId": result.cka_id.hex()}
 

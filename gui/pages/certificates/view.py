@@ -193,23 +193,17 @@ class CertificatesPage(QWidget):
         card.set_token(token)
         card.set_entries(entries, warn)
         self.entries[serial] = entries
-        self._remind(entries, warn)
+        self._remind()
 
     def _load_failed(self, serial: str, exc: BaseException) -> None:
         card = self.cards.get(serial)
         if card is not None:
             card.show_failure(messages.describe(exc).title)
 
-    def _remind(self, entries: list[CertEntry], warn: int) -> None:
+    def _remind(self) -> None:
         from gui import reminder
 
-        soon = reminder.expiring(entries, warn)
-        if soon and reminder.due():
-            first = soon[0].info
-            self.app.notify(self.tr("Certificate expires soon"),
-                            self.tr("The certificate of %1 expires in %2 days. Please renew it in time.")
-                            .replace("%1", first.unit).replace("%2", str(max(first.days_left(), 0))))
-            reminder.mark_done()
+        reminder.remind_daily(self.app, self.tr("Certificate expires soon"))
 
     # --- actions ----------------------------------------------------------------------------
     def _open(self, dialog: QWidget) -> QWidget:

@@ -100,7 +100,7 @@ def test_same_key_renewal_replaces_the_certificate(start, token_service, key, de
                   "certificateId": body["certificateId"]}, origin=RENEWAL)
     assert reply.status == 200, reply.body
     done = reply.json()
-    assert done["ok"] is True and done["code"] == "RENEW_WEB_INSTALLED" and done["certificateId"] == _cert_id(renewed)
+    assert done["ok"] is True and done["code"] == "RENEW_INSTALLED" and done["certificateId"] == _cert_id(renewed)
     assert ui.requests[-1].kind == "renewal_install" and "石家庄示例科技有限公司" in ui.requests[-1].summary
     assert _certs_by_key(token_service, key) == {key.keys[0].cka_id: [renewed]}
     entry = journal.history()[0]
