@@ -81,6 +81,8 @@ class ConsentDialog(QDialog):
                            "Check the address: allow only the official site.")
         if self.request.kind == "authenticate":
             return self.tr("This website asks to log you in with your USB key.")
+        if self.request.summary:  # renewal requests: the helper's catalogue text says what is asked
+            return self.request.summary
         return self.tr("This website asks to put your unit's e-seal on a document.")
 
     def answer(self) -> ConsentAnswer:
