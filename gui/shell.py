@@ -147,7 +147,7 @@ class MainWindow(QMainWindow):
         self.version.setContentsMargins(20, 0, 0, 0)
         layout.addWidget(self.version)
         # importlib.metadata is slow to import: fill the version in once the window is up
-        QTimer.singleShot(800, lambda: self.version.setText(self.tr("Version %1").replace("%1", _version())))
+        QTimer.singleShot(800, self.version, lambda: self.version.setText(self.tr("Version %1").replace("%1", _version())))
         return bar
 
     def page(self, key: str) -> QWidget:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from gui.context import AppContext
@@ -65,6 +66,11 @@ class TokenDialog(QDialog):
         label.setVisible(bool(text))
 
     @property
+    def alive(self) -> bool:
+        """False once Qt has destroyed the dialog (a job may finish after that)."""
+        return shiboken6.isValid(self)
+
+    @property
     def busy(self) -> bool:
         return self.job is not None
 
@@ -77,12 +83,16 @@ class TokenDialog(QDialog):
         self.set_busy(True)
 
         def finished(result: Any) -> None:
+            if not self.alive:
+                return
             self.job = None
             self.set_busy(False)
             if not self.removed:
                 on_done(result)
 
         def failed(exc: BaseException) -> None:
+            if not self.alive:
+                return
             self.job = None
             self.set_busy(False)
             if not self.removed:
@@ -101,6 +111,8 @@ class TokenDialog(QDialog):
         job = self.app.jobs.run(self.app.keys.find_token, self.serial)
 
         def done(info: TokenInfo) -> None:
+            if not self.alive:
+                return  # the dialog was closed while the key was being read
             self.info = info
             self.app.note_token(info)
             then()
