@@ -77,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         context.keep_in_tray = tray.available
         server.raise_requested.connect(window.bring_to_front)
         context.first_scan_done.connect(lambda: _recover_renewals(context, window))
+        context.first_scan_done.connect(lambda: _start_local_service(context))
     qt.lastWindowClosed.connect(lambda: None if context.keep_in_tray else qt.quit())
     window.destroyed.connect(qt.quit)
 
@@ -100,6 +101,13 @@ def _make_service():
     from helper.keys import make_service
 
     return make_service()
+
+
+def _start_local_service(context) -> None:
+    """The 127.0.0.1 service that portals ask for login tokens and e-seals runs while the window does."""
+    from gui.pages.portals.consent import ensure_service
+
+    ensure_service(context)
 
 
 def _recover_renewals(context, window) -> None:
