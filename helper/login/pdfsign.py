@@ -32,9 +32,13 @@ def body_limit(max_pdf_mb: int) -> int:
     return max_pdf_mb * 1024 * 1024 * 4 // 3 + 64 * 1024
 
 
-def no_seal_image(session: SessionHandle, entry: CertEntry) -> bytes | None:
-    """The default: a text stamp (holder and time) without a seal image."""
-    return None
+def seal_from_key(session: SessionHandle, entry: CertEntry) -> bytes | None:
+    """The default: the company seal stored on the key (the first by name when there are several),
+    else a text stamp (holder and time) without a seal image."""
+    from helper import seal_store
+
+    seals = seal_store.list_seals(session)
+    return seal_store.load(session, seals[0].label).png if seals else None
 
 
 def parse_request(body: dict[str, Any]) -> tuple[bytes, str, Any]:

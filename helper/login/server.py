@@ -80,7 +80,7 @@ class LocalService:
     or ``await start_async()`` (caller's loop)."""
 
     def __init__(self, keys: KeyService, ui: ConsentUI | None, config: ServiceConfig = ServiceConfig(), *,
-                 extra_origins: Iterable[str] = (), seal: pdfsign.SealProvider = pdfsign.no_seal_image,
+                 extra_origins: Iterable[str] = (), seal: pdfsign.SealProvider = pdfsign.seal_from_key,
                  registry: origins_mod.OriginRegistry | None = None, renewal_origins: Iterable[str] = ()) -> None:
         self.keys = keys
         self.config = config

@@ -72,3 +72,22 @@ def test_sign_pdf_size_limit(start_service):
     reply = call(service.port, "POST", "/v1/sign-pdf", {"pdf": big})
     assert (reply.status, reply.code) == (413, "BODY_TOO_LARGE")
     assert ui.requests == []
+
+
+def test_sign_pdf_uses_the_seal_stored_on_the_key(start_service, make_token, token_service, tmp_path):
+    from helper import seal_store
+    from helper.seals import make_demo_seal
+
+    token = make_token("带印章的U盾", keys=(("rsa2048", "sign"),))
+    with token_service.session(token.serial, bytearray(token.pin.encode()), rw=True) as session:
+        seal_store.store(session, make_demo_seal("石家庄示例科技有限公司"), "公章")
+    ui = ScriptedUI(choose=lambda request: next(c.id for c in request.certificates if c.token_label == token.label))
+    service = start_service(ui)
+    reply = call(service.port, "POST", "/v1/sign-pdf", {
+        "pdf": base64.b64encode(roster_pdf("石家庄示例科技有限公司", "91130100MA0DEMO12X")).decode(),
+        "placement": {"mode": "anchor", "anchor": ANCHOR, "sizeMm": 40}})
+    assert reply.status == 200, reply.body
+    signed = tmp_path / "signed.pdf"
+    signed.write_bytes(base64.b64decode(reply.json()["pdf"]))
+    images = subprocess.run(["pdfimages", "-list", signed], capture_output=True, text=True).stdout
+    assert "smask" in images  # the seal PNG with its transparency, drawn in the signature appearance
