@@ -79,19 +79,14 @@ def test_controls_are_ignored_and_ideographic_space_kept():
 
 def test_same_characters_return_the_cached_font():
     text = "保定示例贸易有限公司 李四"
-    start = time.perf_counter()
     first = fonts.cjk_font_bytes(text)
-    cold = time.perf_counter() - start
-    start = time.perf_counter()
     second = fonts.cjk_font_bytes("李四 " + "".join(reversed(text)))  # same set of characters
-    warm = time.perf_counter() - start
-    assert second is first
-    assert warm < cold / 10
+    assert second is first  # served from the cache, not subset again
 
 
 def test_character_outside_base_font_comes_from_system_font():
-    if not any(f.covers(SYSTEM_ONLY_CHAR) for f in fonts._system_faces()):
-        pytest.skip("no system CJK font with extra characters installed")
+    # ./dev installs fonts-wqy-microhei, the system font this fallback is tested with
+    assert any(f.covers(SYSTEM_ONLY_CHAR) for f in fonts._system_faces())
     assert SYSTEM_ONLY_CHAR in _cmap(fonts.cjk_font_bytes(f"王{SYSTEM_ONLY_CHAR}"))
 
 
@@ -220,8 +215,6 @@ def _embedded_font_names(path: Path) -> list[str]:
 
 @pytest.mark.slow
 def test_subset_font_signs_much_faster_than_full_face(tmp_path, signer, blank_pdf):
-    if not WQY_MICROHEI.exists():
-        pytest.skip("WenQuanYi Micro Hei not installed")
     full_face = tmp_path / "full-face.ttf"
     TTFont(WQY_MICROHEI, fontNumber=0).save(full_face)
     subset = fonts.CJKFontFactory(STAMP_TEXT)
