@@ -45,6 +45,18 @@ def verify(files: tuple[Path, ...], trust: tuple[Path, ...], as_json: bool) -> N
     raise HelperError("VERIFY_FAILED", path=str(first.path), problems="; ".join(first.problems()))
 
 
+CHANGES = {
+    "NONE": ("无", "none"), "LTA_UPDATES": ("仅补充验证数据", "validation data only"),
+    "FORM_FILLING": ("填写表单", "form filling"), "ANNOTATIONS": ("添加批注", "annotations"),
+    "OTHER": ("其他改动", "other changes"),
+}
+
+
+def _changes(ctx, level: str) -> str:
+    zh, en = CHANGES.get(level, (level, level))
+    return ctx.t(zh, en)
+
+
 def _yes(ctx, flag: bool | None) -> str:
     return ctx.t("是", "yes") if flag else ctx.t("否", "no")
 
@@ -65,6 +77,6 @@ def _print(ctx, report) -> None:
             click.echo(f"    {ctx.t('时间戳', 'Timestamp')}: {ts} ({ctx.t('可信', 'trusted') if s.timestamp_trusted else ctx.t('不可信', 'untrusted')})")
         click.echo(f"    {ctx.t('内容未被篡改', 'Content intact')}: {_yes(ctx, s.intact and s.valid)}   "
                    f"{ctx.t('证书可信', 'Trusted')}: {_yes(ctx, s.trusted)}   "
-                   f"{ctx.t('之后的改动', 'Changes after')}: {s.changes_after}")
+                   f"{ctx.t('之后的改动', 'Changes after')}: {_changes(ctx, s.changes_after)}")
     if report.modified_after_last:
         click.echo("  ✗ " + ctx.t("最后一个签章之后文件又被修改过。", "The file was changed after the last signature."))
