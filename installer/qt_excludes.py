@@ -25,16 +25,22 @@ EXCLUDED_MODULES = [f"PySide6.{m}" for m in UNUSED_QT] + [
     "IPython", "matplotlib", "numpy.tests", "PyInstaller",
 ]
 
-# Qt shared libraries, plugins and data the Qt hooks copy although no kept module needs them.
+# Qt shared libraries, plugins and data the Qt hooks copy although no kept module needs them, and the
+# Linux desktop libraries only the dropped plugins (GTK theme, Wayland, EGL) pull in.
 _UNUSED_FILES = re.compile(
     r"(?i)("
-    r"libQt6(Qml|Quick|Designer|Help|Labs|Lottie|Sql|Test|Pdf|WaylandCompositor|WlShell|UiTools|"
+    r"libQt6(Qml|Quick|Designer|Help|Labs|Lottie|Sql|Test|Pdf|Wayland|WlShell|UiTools|"
     r"OpenGLWidgets|Concurrent|Xml|EglFS|ShaderTools|VirtualKeyboard|Multimedia|WebEngine|3D|Charts)"
     r"|Qt6(Qml|Quick|Designer|Help|Labs|Lottie|Sql|Test|Pdf|UiTools|Multimedia|WebEngine|3D|Charts)\w*\.dll"
-    r"|[/\\]qml[/\\]"
-    r"|[/\\]plugins[/\\](qmltooling|sqldrivers|designer|multimedia|virtualkeyboard|sceneparsers|"
-    r"renderers|geometryloaders|position|canbus|texttospeech|webview|qmllint|qmlls)[/\\]"
-    r"|[/\\]translations[/\\](?!qtbase_zh_CN|qtbase_en)[^/\\]+\.qm$"
+    r"|/qml/"
+    r"|/plugins/(qmltooling|sqldrivers|designer|multimedia|virtualkeyboard|sceneparsers|renderers|"
+    r"geometryloaders|position|canbus|texttospeech|webview|qmllint|qmlls|egldeviceintegrations|generic|"
+    r"networkinformation|platformthemes|wayland-[\w-]+|vectorimageformats)/"
+    r"|/plugins/platforms/(lib)?q(eglfs|linuxfb|minimalegl|vkkhrdisplay|vnc|wayland)"
+    r"|/plugins/imageformats/(lib)?q(tiff|webp|wbmp|tga|icns|pdf)"
+    r"|Qt/translations/(?!qtbase_zh_CN|qtbase_en)[^/]+\.qm$"
+    r"|^(lib(gtk|gdk|cairo|pango|atk|epoxy|wayland|harfbuzz\.|fribidi|thai|datrie|pixman|graphite2|"
+    r"atspi|cloudproviders|tracker|colord|rsvg|xdg|avahi|cups)[^/]*)$"
     r")"
 )
 
