@@ -25,14 +25,22 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class CertEntry:
-    """A certificate as found on a key: parsed ``info``, or ``problem`` when unreadable."""
+    """A certificate as found on a key: parsed ``info``, or ``problem`` when unreadable.
+
+    ``cka_id`` is the certificate object's; ``key_id`` the CKA_ID of its private key, which differs
+    when the two were paired by public key (keys set up with other tools).
+    """
 
     token: TokenInfo
     label: str
     cka_id: bytes
     info: certs.CertInfo | None
     problem: str | None
-    has_key: bool
+    key_id: bytes | None
+
+    @property
+    def has_key(self) -> bool:
+        return self.key_id is not None
 
     @property
     def id(self) -> str:
@@ -132,4 +140,4 @@ def _entry(token: TokenInfo, obj: CertObject) -> CertEntry:
             info = certs.parse(obj.der)
         except HelperError:
             problem = "unparseable certificate"
-    return CertEntry(token, obj.label, obj.cka_id, info, problem, obj.key is not None)
+    return CertEntry(token, obj.label, obj.cka_id, info, problem, obj.key.cka_id if obj.key else None)

@@ -116,7 +116,7 @@ class KeyOperations:
                 answer.wipe()
                 raise HelperError("CERT_EXPIRED_FOR_LOGIN", unit=entry.info.unit,
                                   date=entry.info.not_after.date().isoformat())
-            return await self._with_pin(entry, answer, sign_token, entry.cka_id, entry.info.der,
+            return await self._with_pin(entry, answer, sign_token, entry.key_id, entry.info.der,
                                         entry.info.key_algorithm, origin, nonce)
 
     async def with_signing_consent(self, origin: str, request_for: Callable[[tuple[CertChoice, ...]], ConsentRequest],
