@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QWidget
 
-from gui import i18n, reminder, single_instance
+from gui import i18n, single_instance
 from gui.dialogs.message import MessageDialog
 from gui.pages.placeholder import PlaceholderPage
 from gui.pages.settings.view import SettingsPage
@@ -76,18 +75,6 @@ def test_second_launch_raises_the_first(qapp, qtbot):
     finally:
         server.server.close()
     assert not single_instance.signal_running(100)
-
-
-def test_expiry_reminder_is_daily(demo_token, make_token, ctx):
-    entries = ctx.keys.certificates(demo_token.serial)
-    assert reminder.expiring(entries, 30) == []
-    assert len(reminder.expiring(entries, 400)) == len(entries)
-    today = date(2030, 5, 1)
-    assert reminder.due(today)
-    reminder.mark_done(today)
-    assert not reminder.due(today)
-    assert reminder.due(date(2030, 5, 2))
-    assert (settings.data_dir() / reminder.STATE_FILE).exists()
 
 
 def test_expiring_certificate_notifies_once_a_day(page, ctx, make_token, qtbot):
