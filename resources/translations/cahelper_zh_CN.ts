@@ -124,7 +124,7 @@
         <translation>证书链完整，可追溯到受信任的根证书。</translation>
     </message>
     <message>
-        <source>The issuing CA certificate is not on this computer, so the chain is incomplete. Diagnostics can install your CA's certificates.</source>
+        <source>The issuing CA certificate is not on this computer, so the chain is incomplete. Diagnostics can install your CA&apos;s certificates.</source>
         <translation>这台电脑上没有发证CA的证书，证书链不完整。“检测修复”可以为您安装CA证书。</translation>
     </message>
 </context>
@@ -209,10 +209,6 @@
         <source>Certificate expires soon</source>
         <translation>证书即将到期</translation>
     </message>
-    <message>
-        <source>The certificate of %1 expires in %2 days. Please renew it in time.</source>
-        <translation>%1 的证书还有 %2 天到期，请及时办理延期。</translation>
-    </message>
 </context>
 <context>
     <name>ChangePinDialog</name>
@@ -221,7 +217,7 @@
         <translation>修改PIN</translation>
     </message>
     <message>
-        <source>Choose a new PIN for this key. The PIN protects your company's seal: use 6 to 16 characters that others cannot guess.</source>
+        <source>Choose a new PIN for this key. The PIN protects your company&apos;s seal: use 6 to 16 characters that others cannot guess.</source>
         <translation>请为这个U盾设置新PIN。PIN保护着单位的电子印章，请使用别人猜不到的 6 到 16 位字符。</translation>
     </message>
     <message>
@@ -517,7 +513,7 @@
         <translation>遇到问题时，请先运行“检测修复”，再联系：</translation>
     </message>
     <message>
-        <source>Your CA's hotline is printed on the key's envelope or on the certificate receipt.</source>
+        <source>Your CA&apos;s hotline is printed on the key&apos;s envelope or on the certificate receipt.</source>
         <translation>发证CA的客服电话印在U盾的信封或证书领取单上。</translation>
     </message>
 </context>
