@@ -38,14 +38,19 @@ class ConsentDialog(QDialog):
         self.setWindowTitle(self.tr("Website request") if request.kind != "approve_origin"
                             else self.tr("Allow website"))
         self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
+        self.setMinimumWidth(440)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(22, 18, 22, 16)
+        layout.setSpacing(8)
         who = QLabel(f"{request.portal_name}\n{request.origin}" if request.portal_name else request.origin)
         who.setObjectName("origin")
         who.setStyleSheet("font-size: 15px; font-weight: bold;")
         who.setWordWrap(True)
         layout.addWidget(QLabel(self.tr("Website")))
         layout.addWidget(who)
-        layout.addWidget(QLabel(self._question()))
+        question = QLabel(self._question())
+        question.setWordWrap(True)
+        layout.addWidget(question)
         self.certs = QComboBox()
         self.pin: PinField | None = None
         if request.kind != "approve_origin":
