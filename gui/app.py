@@ -24,6 +24,8 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--page", default="certificates")
     parser.add_argument("--screenshot", type=Path)
     parser.add_argument("--exit-after", choices=("first-paint", "certificates"))
+    parser.add_argument("--sign", nargs="+", default=[], metavar="PDF",
+                        help="open these PDFs on the 电子签章 page (Explorer: 使用数字证书助手签章)")
     return parser.parse_args(argv)
 
 
@@ -52,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     if not unattended:
         from gui import single_instance
 
-        if single_instance.signal_running():
+        if single_instance.signal_running(sign=tuple(str(Path(p).resolve()) for p in args.sign)):
             return 0
 
     from gui import i18n, theme
@@ -67,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
 
     context = AppContext(_make_service, settings=conf)
     window = MainWindow(context)
-    window.show_page(args.page)
+    window.show_page("signing" if args.sign else args.page)
+    if args.sign:
+        _open_for_signing(window, args.sign)
     server = None if unattended else single_instance.InstanceServer(qt)
     tray = None
     if not unattended:
@@ -76,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         tray = Tray(context, window)
         context.keep_in_tray = tray.available
         server.raise_requested.connect(window.bring_to_front)
+        server.sign_requested.connect(lambda files: _open_for_signing(window, files))
         context.first_scan_done.connect(lambda: _recover_renewals(context, window))
         context.first_scan_done.connect(lambda: _start_local_service(context))
     qt.lastWindowClosed.connect(lambda: None if context.keep_in_tray else qt.quit())
@@ -95,6 +100,12 @@ def main(argv: list[str] | None = None) -> int:
     code = qt.exec()
     context.shutdown()
     return code
+
+
+def _open_for_signing(window, files) -> None:
+    """Show 电子签章 with ``files`` in its list (nothing is signed until the clerk clicks 签章)."""
+    window.show_page("signing")
+    window.page("signing").sign_tab.add_files([Path(f) for f in files])
 
 
 def _make_service():

@@ -77,6 +77,32 @@ def test_second_launch_raises_the_first(qapp, qtbot):
     assert not single_instance.signal_running(100)
 
 
+def test_second_launch_hands_over_pdfs_to_sign(qapp, qtbot, tmp_path):
+    server = single_instance.InstanceServer()
+    pdf = tmp_path / "参保登记名册.pdf"
+    try:
+        with qtbot.waitSignal(server.sign_requested, timeout=3000) as received:
+            assert single_instance.signal_running(sign=(str(pdf),))
+    finally:
+        server.server.close()
+    assert received.args == [[str(pdf)]]
+
+
+def test_open_for_signing_lists_the_files_without_signing(ctx, qtbot, tmp_path):
+    from gui.app import _open_for_signing
+    from gui.shell import MainWindow
+    from helper.demo.portal.roster import roster_pdf
+
+    pdf = tmp_path / "名册.pdf"
+    pdf.write_bytes(roster_pdf("石家庄示例科技有限公司", "91130100MA0DEMO12X"))
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    _open_for_signing(window, [str(pdf)])
+    tab = window.page("signing").sign_tab
+    assert window.current_key() == "signing"
+    assert tab.files == [pdf] and not tab.signed
+
+
 def test_expiring_certificate_notifies_once_a_day(page, ctx, make_token, qtbot):
     monitor.ReminderStore().path.unlink(missing_ok=True)  # the daily check has not run today
     notes: list[tuple[str, str]] = []
