@@ -27,17 +27,13 @@
         <source>Checking this computer</source>
         <translation>正在检测这台电脑</translation>
     </message>
-    <message numerus="yes">
-        <source>%n problem(s) found — follow the steps below, or click Fix.</source>
-        <translation>
-            <numerusform>发现 %n 个问题：请按下面的步骤处理，或点“修复”。</numerusform>
-        </translation>
+    <message>
+        <source>Problems found: %1. Follow the steps below, or click Fix.</source>
+        <translation>发现 %1 个问题：请按下面的步骤处理，或点“修复”。</translation>
     </message>
-    <message numerus="yes">
-        <source>No problem found; %n item(s) to note.</source>
-        <translation>
-            <numerusform>没有发现问题，有 %n 项需要注意。</numerusform>
-        </translation>
+    <message>
+        <source>No problem found. Things to note: %1.</source>
+        <translation>没有发现问题，有 %1 项需要注意。</translation>
     </message>
     <message>
         <source>Everything is fine.</source>

@@ -137,10 +137,11 @@ class DiagnosticsPage(QWidget):
     def _summarise(self) -> None:
         counts = {s: sum(r.status is s for r in self.results.values()) for s in Status}
         if counts[Status.ERROR]:
-            text = self.tr("%n problem(s) found — follow the steps below, or click Fix.", "", counts[Status.ERROR])
+            text = self.tr("Problems found: %1. Follow the steps below, or click Fix.").replace(
+                "%1", str(counts[Status.ERROR]))
             colour = "#B91C1C"
         elif counts[Status.WARNING]:
-            text = self.tr("No problem found; %n item(s) to note.", "", counts[Status.WARNING])
+            text = self.tr("No problem found. Things to note: %1.").replace("%1", str(counts[Status.WARNING]))
             colour = "#B45309"
         else:
             text, colour = self.tr("Everything is fine."), "#15803D"
