@@ -27,6 +27,7 @@ SPEC = ROOT / "installer" / "cahelper.spec"
 NSI = ROOT / "installer" / "cahelper.nsi"
 DIST = ROOT / "dist"
 WORK = ROOT / "build" / "pyinstaller"
+ICON = ROOT / "build" / "cahelper.ico"  # read by installer/cahelper.spec and the NSIS script
 EXE_SUFFIX = ".exe" if sys.platform.startswith("win") else ""
 
 
@@ -41,7 +42,10 @@ class SmokeResult:
 
 
 def build_onedir(dist: Path = DIST, work: Path = WORK, *, clean: bool = False) -> Path:
-    """Run PyInstaller on the spec; returns the onedir folder (``dist``/cahelper)."""
+    """Render the icon, run PyInstaller on the spec; returns the onedir folder (``dist``/cahelper)."""
+    from installer.icon import make_ico
+
+    make_ico(ICON)
     cmd = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
            "--distpath", str(dist), "--workpath", str(work), str(SPEC)]
     if clean:
@@ -108,6 +112,8 @@ def build_installer(payload: Path, out: Path, *, version: str = __version__, com
            f"-DVERSION={version}", f"-DVERSION_NUMERIC={numeric}", str(NSI)]
     if compressor:
         cmd.insert(-1, f"-DCOMPRESSOR={compressor}")
+    if ICON.exists():
+        cmd.insert(-1, f"-DICON={ICON}")
     subprocess.run(cmd, check=True, cwd=ROOT / "installer")
     return out
 

@@ -99,3 +99,16 @@ def test_real_bundle_runs_and_packs(onedir, tmp_path):
     assert "0.1" in result.version_output and "smoke-test-key" in result.tokens_output and result.gui_checked
     setup = build.build_installer(onedir, tmp_path / "setup.exe", compressor="none")
     assert is_pe(setup) and setup.stat().st_size > 50_000_000
+
+
+def test_program_icon_has_every_windows_size(tmp_path):
+    from PIL import Image
+
+    from installer.icon import SIZES, make_ico
+
+    with Image.open(make_ico(tmp_path / "cahelper.ico")) as ico:
+        assert ico.format == "ICO"
+        assert sorted(ico.info["sizes"]) == [(s, s) for s in SIZES]
+        ico.size = (256, 256)
+        alpha = ico.convert("RGBA").getchannel("A")
+        assert alpha.getextrema() == (0, 255)  # drawn, with a transparent background
