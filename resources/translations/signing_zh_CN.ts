@@ -24,12 +24,40 @@
         <translation>清空</translation>
     </message>
     <message>
+        <source>Files to sign</source>
+        <translation>要签章的文件</translation>
+    </message>
+    <message>
         <source>Drop PDF files or folders here</source>
         <translation>把要签章的文件或文件夹拖到这里</translation>
     </message>
     <message>
         <source>Page</source>
         <translation>页码</translation>
+    </message>
+    <message>
+        <source>Drop PDF files here, or click “Add files”</source>
+        <translation>把要签章的文件拖到这里，或点击“添加文件”</translation>
+    </message>
+    <message>
+        <source>Add several files or a whole folder: you type the PIN only once.</source>
+        <translation>可以一次添加多个文件或整个文件夹，只需输入一次 PIN。</translation>
+    </message>
+    <message>
+        <source>This file cannot be shown</source>
+        <translation>这个文件无法预览</translation>
+    </message>
+    <message>
+        <source>It stays in the list: signing explains what is wrong with it.</source>
+        <translation>文件仍在列表中，签章时会说明问题所在。</translation>
+    </message>
+    <message>
+        <source>Signing certificate</source>
+        <translation>签章证书</translation>
+    </message>
+    <message>
+        <source>Please insert your USB key</source>
+        <translation>请插入U盾</translation>
     </message>
     <message>
         <source>Text stamp only (no seal image)</source>
@@ -40,8 +68,16 @@
         <translation>选择印章图片…</translation>
     </message>
     <message>
+        <source>Position</source>
+        <translation>位置</translation>
+    </message>
+    <message>
         <source>Snap to text</source>
         <translation>对准文字盖章</translation>
+    </message>
+    <message>
+        <source>Puts the seal on this text, or drag the seal on the preview.</source>
+        <translation>找到这段文字并盖在上面；也可以在预览中拖动印章。</translation>
     </message>
     <message>
         <source>Cross-page seal</source>
@@ -52,8 +88,20 @@
         <translation>不显示印章（隐形签名）</translation>
     </message>
     <message>
+        <source>Split across the right edge of every page: the pages belong together.</source>
+        <translation>印章分成几份盖在每页右边缘，证明各页属于同一份文件。</translation>
+    </message>
+    <message>
+        <source>The file is signed, but no seal is shown on the page.</source>
+        <translation>文件带有电子签名，但页面上不显示印章图案。</translation>
+    </message>
+    <message>
         <source>Save next to the original files</source>
         <translation>保存在原文件旁边</translation>
+    </message>
+    <message>
+        <source>Signed copies are named “name-signed.pdf”; the originals stay unchanged.</source>
+        <translation>签章后另存为“原文件名-signed.pdf”，原文件不变。</translation>
     </message>
     <message>
         <source>Sign</source>
@@ -61,15 +109,11 @@
     </message>
     <message>
         <source>Open signed file</source>
-        <translation>打开签章后的文件</translation>
+        <translation>打开已签文件</translation>
     </message>
     <message>
         <source>Open folder</source>
-        <translation>打开所在文件夹</translation>
-    </message>
-    <message>
-        <source>USB key</source>
-        <translation>U盾</translation>
+        <translation>打开文件夹</translation>
     </message>
     <message>
         <source>Seal</source>
@@ -135,6 +179,14 @@
 <context>
     <name>SigningPage</name>
     <message>
+        <source>E-signing</source>
+        <translation>电子签章</translation>
+    </message>
+    <message>
+        <source>Put your unit&apos;s e-seal on PDF files, or check a signed PDF</source>
+        <translation>给文件加盖本单位的电子印章，或检查已签章的文件是否有效</translation>
+    </message>
+    <message>
         <source>Sign</source>
         <translation>签章</translation>
     </message>
@@ -150,8 +202,12 @@
         <translation>打开要验证的文件…</translation>
     </message>
     <message>
-        <source>Or drop a signed PDF here</source>
-        <translation>或把签章后的文件拖到这里</translation>
+        <source>Drop a signed PDF here, or click “Open PDF to verify”</source>
+        <translation>把已签章的文件拖到这里，或点击“打开要验证的文件”</translation>
+    </message>
+    <message>
+        <source>Every e-seal is checked, and whether the file was changed after signing.</source>
+        <translation>助手会检查每个电子印章是否有效，以及文件在签章后有没有被改动。</translation>
     </message>
     <message>
         <source>Verifying</source>

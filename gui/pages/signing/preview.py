@@ -35,7 +35,7 @@ class PagePreview(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setMinimumSize(300, 380)
+        self.setMinimumSize(160, 220)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.image: QImage | None = None
         self.page_w = self.page_h = 0.0
@@ -86,10 +86,15 @@ class PagePreview(QWidget):
     # --- painting and dragging -------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor("#E5E7EB"))
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#EEF1F5"))
+        painter.drawRoundedRect(QRectF(self.rect()), 8, 8)
         area = self._page_rect()
         if self.image is None or area.isEmpty():
             return
+        painter.setBrush(QColor(15, 23, 42, 28))
+        painter.drawRect(area.translated(0, 2).adjusted(-1, -1, 1, 1))
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         painter.drawImage(area, self.image)
         if self.cross_page and self.seal is not None:

@@ -1,4 +1,4 @@
-"""The 电子签章 page: a 签章 tab (files, preview, seal placement, batch with one PIN) and a 验证 tab."""
+"""The 电子签章 page: a 签章 view (files, preview, seal placement, batch with one PIN) and a 验证 view."""
 
 from __future__ import annotations
 
@@ -7,19 +7,23 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QSplitter,
-    QTabWidget,
+    QStackedWidget,
     QTextBrowser,
     QTreeWidget,
     QTreeWidgetItem,
@@ -29,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from gui import theme
 from gui.context import AppContext
+from gui.pages.signing import parts
 from gui.pages.signing.preview import PagePreview, render_page
 
 log = logging.getLogger(__name__)
@@ -52,125 +57,242 @@ class _Relay(QObject):
 
 
 class SignTab(QWidget):
+    """Files on the left, the page preview in the middle, the options and the 签章 button on the right."""
+
     def __init__(self, app: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.app = app
         self.seal_png: bytes | None = None
         self.files: list[Path] = []
         self.signed: dict[Path, Path] = {}
+        self.centre_mm: tuple[float, float] | None = None
         self.relay = _Relay(self)
         self.relay.result.connect(self._show_result)
         self.setAcceptDrops(True)
+        self.setStyleSheet(parts.LIST_STYLE)
 
+        splitter = QSplitter()
+        splitter.setHandleWidth(12)
+        splitter.setChildrenCollapsible(False)
+        for box in (self._files_card(), self._preview_card(), self._options_card()):
+            splitter.addWidget(box)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([220, 480, 240])
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(splitter)
+        app.tokens_changed.connect(lambda _change: self._refresh_keys())
+        self._refresh_keys()
+        self._show_page(None)
+        self._update_buttons()
+
+    # --- building -------------------------------------------------------------------------------
+    def _files_card(self) -> QWidget:
+        box, layout = parts.card()
+        box.setMinimumWidth(176)
+        head = QHBoxLayout()
+        head.addWidget(parts.section(self.tr("Files to sign")), 1)
+        clear = QPushButton(self.tr("Clear"))
+        clear.setStyleSheet("padding: 3px 10px;")
+        clear.clicked.connect(self.clear)
+        head.addWidget(clear)
+        layout.addLayout(head)
+        layout.addWidget(parts.note(self.tr("Drop PDF files or folders here")))
         self.list = QTreeWidget()
         self.list.setHeaderLabels([self.tr("File"), self.tr("Status")])
-        self.list.setColumnWidth(0, 160)
         self.list.setRootIsDecorated(False)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header = self.list.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        self.list.setColumnWidth(1, 88)
         self.list.currentItemChanged.connect(lambda *_: self._preview_current())
-        add = QPushButton(self.tr("Add files…"))
-        add.clicked.connect(self._choose_files)
-        add_dir = QPushButton(self.tr("Add folder…"))
-        add_dir.clicked.connect(self._choose_folder)
-        clear = QPushButton(self.tr("Clear"))
-        clear.clicked.connect(self.clear)
-        hint = QLabel(self.tr("Drop PDF files or folders here"))
-        hint.setProperty("muted", True)
-        left = QVBoxLayout()
-        left.addWidget(hint)
-        left.addWidget(self.list, 1)
-        row = QHBoxLayout()
-        for b in (add, add_dir, clear):
-            row.addWidget(b)
-        left.addLayout(row)
+        layout.addWidget(self.list, 1)
+        buttons = []
+        for text, slot in ((self.tr("Add files…"), self._choose_files), (self.tr("Add folder…"), self._choose_folder)):
+            button = QPushButton(text)
+            button.setStyleSheet("padding: 6px 8px;")
+            button.clicked.connect(slot)
+            buttons.append(button)
+        layout.addWidget(parts.ButtonRow(buttons))
+        return box
 
-        self.preview = PagePreview()
-        self.preview.moved.connect(lambda x, y: self._set_pos(x, y))
+    def _preview_card(self) -> QWidget:
+        box, layout = parts.card((12, 10, 12, 12))
+        box.setMinimumWidth(190)
+        self.page_nav = QWidget()
+        nav = QHBoxLayout(self.page_nav)
+        nav.setContentsMargins(0, 0, 0, 4)
+        nav.setSpacing(6)
+        nav.addWidget(QLabel(self.tr("Page")))
+        self.prev_page = QPushButton("‹")
         self.page = QSpinBox()
         self.page.setMinimum(1)
+        self.page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.page.setStyleSheet(parts.PAGE_BOX_STYLE)
+        self.page.setFixedWidth(48)
         self.page.valueChanged.connect(lambda _: self._preview_current())
+        self.page_count = QLabel("/ 1")
+        self.page_count.setProperty("data", True)
+        self.next_page = QPushButton("›")
+        for button, step in ((self.prev_page, -1), (self.next_page, 1)):
+            button.setFixedWidth(32)
+            button.setStyleSheet("padding: 4px 0; font-size: 15px;")
+            button.clicked.connect(lambda _=False, s=step: self.page.stepBy(s))
+        for widget in (self.prev_page, self.page, self.page_count, self.next_page):
+            nav.addWidget(widget)
+        nav.addStretch(1)
+        layout.addWidget(self.page_nav)
+        self.preview = PagePreview()
+        self.preview.moved.connect(lambda x, y: self._set_pos(x, y))
+        add = QPushButton(self.tr("Add files…"))
+        add.setProperty("primary", True)
+        add.clicked.connect(self._choose_files)
+        self.empty = parts.EmptyState("pdf-drop", self.tr("Drop PDF files here, or click “Add files”"),
+                                      self.tr("Add several files or a whole folder: you type the PIN only once."),
+                                      add)
+        self.no_preview = parts.EmptyState("pdf-drop", self.tr("This file cannot be shown"),
+                                           self.tr("It stays in the list: signing explains what is wrong with it."))
+        self.preview_stack = QStackedWidget()
+        for widget in (self.empty, self.preview, self.no_preview):
+            self.preview_stack.addWidget(widget)
+        layout.addWidget(self.preview_stack, 1)
+        self.pos_row = QWidget()
+        pos = QHBoxLayout(self.pos_row)
+        pos.setContentsMargins(2, 0, 2, 0)
+        pos.addStretch(1)
         self.pos_label = QLabel()
         self.pos_label.setProperty("data", True)
-        page_row = QHBoxLayout()
-        page_row.addWidget(QLabel(self.tr("Page")))
-        page_row.addWidget(self.page)
-        page_row.addWidget(self.pos_label, 1)
-        centre = QVBoxLayout()
-        centre.addLayout(page_row)
-        centre.addWidget(self.preview, 1)
+        self.pos_label.setProperty("muted", True)
+        self.pos_label.setStyleSheet(parts.NOTE_STYLE)
+        pos.addWidget(self.pos_label)
+        layout.addWidget(self.pos_row)
+        return box
 
+    def _options_card(self) -> QWidget:
+        box, layout = parts.card((0, 6, 0, 14))
+        box.setMinimumWidth(224)
+        box.setMaximumWidth(340)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setStyleSheet(parts.SCROLL_STYLE)
+        body = QWidget()
+        options = QVBoxLayout(body)
+        options.setContentsMargins(16, 4, 16, 4)
+        options.setSpacing(6)
+        self._key_section(options)
+        self._seal_section(options)
+        self._place_section(options)
+        self._output_section(options)
+        options.addStretch(1)
+        scroll.setWidget(body)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(self._actions())
+        return box
+
+    def _key_section(self, options: QVBoxLayout) -> None:
+        options.addWidget(parts.section(self.tr("Signing certificate")))
         self.key_choice = QComboBox()
         self.key_choice.setProperty("data", True)
-        app.tokens_changed.connect(lambda _change: self._refresh_keys())
+        self.key_choice.setPlaceholderText(self.tr("Please insert your USB key"))
+        self.key_choice.setMinimumContentsLength(10)
+        self.key_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        options.addWidget(self.key_choice)
+
+    def _seal_section(self, options: QVBoxLayout) -> None:
+        options.addSpacing(8)
+        options.addWidget(parts.section(self.tr("Seal")))
         self.seal_choice = QComboBox()
+        self.seal_choice.setMinimumContentsLength(10)
+        self.seal_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.seal_choice.addItem(self.tr("Text stamp only (no seal image)"), None)
         self.seal_choice.currentIndexChanged.connect(self._seal_changed)
+        options.addWidget(self.seal_choice)
+        row = QHBoxLayout()
         seal_file = QPushButton(self.tr("Seal image…"))
         seal_file.clicked.connect(self._choose_seal)
+        row.addWidget(seal_file, 1)
         self.size = QDoubleSpinBox()
         self.size.setRange(10, 80)
+        self.size.setDecimals(0)
         self.size.setValue(42)
         self.size.setSuffix(" mm")
+        self.size.setToolTip(self.tr("Seal size"))
         self.size.valueChanged.connect(self._size_changed)
+        row.addWidget(self.size)
+        options.addLayout(row)
+
+    def _place_section(self, options: QVBoxLayout) -> None:
+        options.addSpacing(8)
+        options.addWidget(parts.section(self.tr("Position")))
+        row = QHBoxLayout()
         self.anchor = QLineEdit(DEFAULT_ANCHOR)
         self.anchor.setProperty("data", True)
+        self.anchor.setToolTip(self.tr("Place on the text"))
+        row.addWidget(self.anchor, 1)
         snap = QPushButton(self.tr("Snap to text"))
         snap.clicked.connect(self.snap_to_anchor)
+        row.addWidget(snap)
+        options.addLayout(row)
+        options.addWidget(parts.note(self.tr("Puts the seal on this text, or drag the seal on the preview.")))
         self.cross_page = QCheckBox(self.tr("Cross-page seal"))
         self.cross_page.toggled.connect(self._cross_changed)
         self.invisible = QCheckBox(self.tr("Invisible signature"))
         self.invisible.toggled.connect(self._invisible_changed)
+        explained = ((self.cross_page, self.tr("Split across the right edge of every page: the pages "
+                                               "belong together.")),
+                     (self.invisible, self.tr("The file is signed, but no seal is shown on the page.")))
+        for box, text in explained:
+            box.setToolTip(text)
+            options.addSpacing(4)
+            options.addWidget(box)
+            explanation = parts.note(text)
+            explanation.setContentsMargins(22, 0, 0, 0)
+            options.addWidget(explanation)
+
+    def _output_section(self, options: QVBoxLayout) -> None:
+        options.addSpacing(8)
+        options.addWidget(parts.section(self.tr("Save to folder")))
         self.out_dir = QLineEdit()
         self.out_dir.setPlaceholderText(self.tr("Save next to the original files"))
-        self.sign_button = QPushButton(self.tr("Sign"))
-        self.sign_button.setProperty("primary", True)
-        self.sign_button.clicked.connect(self.start_signing)
+        self.out_dir.setToolTip(self.tr("Signed copies are named “name-signed.pdf”; the originals stay unchanged."))
+        options.addWidget(self.out_dir)
+
+    def _actions(self) -> QVBoxLayout:
+        actions = QVBoxLayout()
+        actions.setContentsMargins(16, 8, 16, 0)
+        actions.setSpacing(8)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setVisible(False)
+        actions.addWidget(self.summary)
         self.open_file = QPushButton(self.tr("Open signed file"))
         self.open_file.clicked.connect(self._open_signed)
         self.open_folder = QPushButton(self.tr("Open folder"))
         self.open_folder.clicked.connect(self._open_folder)
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        right = QVBoxLayout()
-        right.addWidget(QLabel(self.tr("USB key")))
-        right.addWidget(self.key_choice)
-        right.addWidget(QLabel(self.tr("Seal")))
-        right.addWidget(self.seal_choice)
-        right.addWidget(seal_file)
-        right.addWidget(QLabel(self.tr("Seal size")))
-        right.addWidget(self.size)
-        right.addWidget(QLabel(self.tr("Place on the text")))
-        right.addWidget(self.anchor)
-        right.addWidget(snap)
-        right.addWidget(self.cross_page)
-        right.addWidget(self.invisible)
-        right.addWidget(QLabel(self.tr("Save to folder")))
-        right.addWidget(self.out_dir)
-        right.addStretch(1)
-        right.addWidget(self.summary)
-        right.addWidget(self.sign_button)
-        right.addWidget(self.open_file)
-        right.addWidget(self.open_folder)
-
-        splitter = QSplitter()
-        for layout in (left, centre, right):
-            box = QWidget()
-            box.setLayout(layout)
-            splitter.addWidget(box)
-        splitter.setSizes([300, 420, 230])
-        outer = QVBoxLayout(self)
-        outer.addWidget(splitter)
-        self.centre_mm: tuple[float, float] | None = None
-        self._refresh_keys()
-        self._update_buttons()
+        self.results = QWidget()
+        row = QHBoxLayout(self.results)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(8)
+        for button in (self.open_file, self.open_folder):
+            button.setStyleSheet("padding: 6px 6px;")
+            row.addWidget(button)
+        actions.addWidget(self.results)
+        self.sign_button = QPushButton(self.tr("Sign"))
+        self.sign_button.setProperty("primary", True)
+        self.sign_button.setStyleSheet(parts.BIG_BUTTON_STYLE)
+        self.sign_button.clicked.connect(self.start_signing)
+        actions.addWidget(self.sign_button)
+        return actions
 
     def _refresh_keys(self) -> None:
         current = self.key_choice.currentData()
         self.key_choice.clear()
         for token in self.app.present:
             self.key_choice.addItem(f"{token.label} ({token.serial})", token.serial)
-        index = self.key_choice.findData(current)
-        if index >= 0:
-            self.key_choice.setCurrentIndex(index)
+        self.key_choice.setCurrentIndex(max(self.key_choice.findData(current), 0))  # else the first key
 
     # --- files -------------------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
@@ -206,7 +328,7 @@ class SignTab(QWidget):
         self.files.clear()
         self.signed.clear()
         self.list.clear()
-        self.preview.show_page(None)
+        self._show_page(None)
         self._update_buttons()
 
     def current_file(self) -> Path | None:
@@ -227,14 +349,29 @@ class SignTab(QWidget):
             self.page.blockSignals(True)
             self.page.setMaximum(pages)
             self.page.blockSignals(False)
+            self.page_count.setText(f"/ {pages}")
             image, width, height = render_page(data, self.page.value() - 1)
         except Exception:  # noqa: BLE001 - a file that cannot be previewed is still listed (signing will explain)
             log.info("no preview for %s", path.name)
-            self.preview.show_page(None)
+            self._show_page(None)
             return
-        self.preview.show_page(image, width, height)
+        self._show_page(image, width, height)
         if self.centre_mm is None:  # lower right, like the engine's default
             self._set_pos(width / 72 * 25.4 - 41, 46)
+
+    def _show_page(self, image: QImage | None, width: float = 0, height: float = 0) -> None:
+        """The page, or the empty state (no files yet) or the no-preview note (a file that cannot be shown)."""
+        self.preview.show_page(image, width, height)
+        shown = self.preview if image is not None else self.no_preview if self.files else self.empty
+        self.preview_stack.setCurrentWidget(shown)
+        self._update_page_nav()
+
+    def _update_page_nav(self) -> None:
+        showing = self.preview_stack.currentWidget() is self.preview
+        self.page_nav.setVisible(showing)
+        self.pos_row.setVisible(showing and self.preview.visible_seal)
+        self.prev_page.setEnabled(self.page.value() > self.page.minimum())
+        self.next_page.setEnabled(self.page.value() < self.page.maximum())
 
     def _set_pos(self, x_mm: float, y_mm: float) -> None:
         self.centre_mm = (x_mm, y_mm)
@@ -267,6 +404,7 @@ class SignTab(QWidget):
     def _invisible_changed(self, on: bool) -> None:
         self.preview.visible_seal = not on
         self.preview.update()
+        self._update_page_nav()
 
     def snap_to_anchor(self) -> None:
         """Centre the seal on the anchor text of the current file (the same search the engine does)."""
@@ -371,6 +509,7 @@ class SignTab(QWidget):
         text = self.tr("Signed: %1, not signed: %2").replace("%1", str(report.count("signed"))).replace(
             "%2", str(report.count("refused") + report.count("not_processed")))
         self.summary.setText(f"<span style='color:{colour}'>{text}</span>")
+        self.summary.setVisible(True)
         if report.stopped is not None:
             self.app.show_error(report.stopped.error)
         self._update_buttons()
@@ -385,6 +524,7 @@ class SignTab(QWidget):
         self.sign_button.setEnabled(bool(pending))
         self.open_file.setEnabled(bool(self.signed))
         self.open_folder.setEnabled(bool(self.signed))
+        self.results.setVisible(bool(self.signed))
 
     def _open_signed(self) -> None:
         path = self.current_file()
@@ -400,25 +540,47 @@ class SignTab(QWidget):
 
 
 class VerifyTab(QWidget):
+    """Open or drop a signed PDF: the verdict in colour and every e-seal's details."""
+
     def __init__(self, app: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.app = app
         self.setAcceptDrops(True)
-        open_button = QPushButton(self.tr("Open PDF to verify…"))
-        open_button.clicked.connect(self._choose)
-        hint = QLabel(self.tr("Or drop a signed PDF here"))
-        hint.setProperty("muted", True)
+        self.setStyleSheet(parts.LIST_STYLE)
+        box, layout = parts.card((18, 14, 18, 16))
+        self.stack = QStackedWidget()
+        self.stack.addWidget(parts.EmptyState(
+            "pdf-verify", self.tr("Drop a signed PDF here, or click “Open PDF to verify”"),
+            self.tr("Every e-seal is checked, and whether the file was changed after signing."),
+            self._open_button(primary=True)))
+        self.stack.addWidget(self._report_view())
+        layout.addWidget(self.stack, 1)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(box)
+
+    def _open_button(self, primary: bool = False) -> QPushButton:
+        button = QPushButton(self.tr("Open PDF to verify…"))
+        button.setProperty("primary", primary)
+        button.clicked.connect(self._choose)
+        return button
+
+    def _report_view(self) -> QWidget:
+        view = QWidget()
+        layout = QVBoxLayout(view)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(10)
+        row = QHBoxLayout()
         self.verdict = QLabel()
+        self.verdict.setWordWrap(True)
         self.verdict.setStyleSheet("font-size: 16px; font-weight: bold;")
+        row.addWidget(self.verdict, 1)
+        row.addWidget(self._open_button(), 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(row)
         self.details = QTextBrowser()
         self.details.setProperty("data", True)
-        layout = QVBoxLayout(self)
-        row = QHBoxLayout()
-        row.addWidget(open_button)
-        row.addWidget(hint, 1)
-        layout.addLayout(row)
-        layout.addWidget(self.verdict)
         layout.addWidget(self.details, 1)
+        return view
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
         if event.mimeData().hasUrls():
@@ -465,16 +627,53 @@ class VerifyTab(QWidget):
             lines.append(f"<p style='color:{theme.BAD}'>"
                          + self.tr("The document was changed after the last e-seal.") + "</p>")
         self.details.setHtml("".join(lines))
+        self.stack.setCurrentIndex(1)
 
 
 class SigningPage(QWidget):
+    """The page header with a 签章 | 验证 switch, and the two views below it (``tabs``)."""
+
     def __init__(self, app: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.tabs = QTabWidget()
         self.sign_tab = SignTab(app)
         self.verify_tab = VerifyTab(app)
-        self.tabs.addTab(self.sign_tab, self.tr("Sign"))
-        self.tabs.addTab(self.verify_tab, self.tr("Verify"))
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.tabs)
+        self.tabs = QStackedWidget()
+        self.tabs.addWidget(self.sign_tab)
+        self.tabs.addWidget(self.verify_tab)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(32, 26, 32, 20)
+        outer.setSpacing(14)
+        outer.addLayout(self._header())
+        outer.addWidget(self.tabs, 1)
+
+    def _header(self) -> QHBoxLayout:
+        head = QHBoxLayout()
+        titles = QVBoxLayout()
+        title = QLabel(self.tr("E-signing"))
+        title.setObjectName("PageTitle")
+        titles.addWidget(title)
+        subtitle = QLabel(self.tr("Put your unit's e-seal on PDF files, or check a signed PDF"))
+        subtitle.setObjectName("PageSubtitle")
+        titles.addWidget(subtitle)
+        head.addLayout(titles, 1)
+        head.addWidget(self._switch(), 0, Qt.AlignmentFlag.AlignBottom)
+        return head
+
+    def _switch(self) -> QWidget:
+        """Two segments, 签章 and 验证, kept in step with ``tabs``."""
+        switch = QFrame()
+        switch.setObjectName("Segments")
+        switch.setStyleSheet(parts.SEGMENT_STYLE)
+        row = QHBoxLayout(switch)
+        row.setContentsMargins(3, 3, 3, 3)
+        row.setSpacing(2)
+        group = QButtonGroup(switch)
+        for index, text in enumerate((self.tr("Sign"), self.tr("Verify"))):
+            button = QPushButton(text)
+            button.setCheckable(True)
+            button.setChecked(index == 0)
+            group.addButton(button, index)
+            row.addWidget(button)
+        group.idClicked.connect(self.tabs.setCurrentIndex)
+        self.tabs.currentChanged.connect(lambda index: group.button(index).setChecked(True))
+        return switch
