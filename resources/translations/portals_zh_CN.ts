@@ -67,8 +67,12 @@
         <translation>密码登录</translation>
     </message>
     <message>
-        <source>Ready — click to open</source>
-        <translation>已就绪，点击打开</translation>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>已就绪</translation>
     </message>
 </context>
 <context>
@@ -80,6 +84,10 @@
     <message>
         <source>Insert your USB key, then click a portal. The helper checks the key, the certificate and the login service first, and opens the portal in the recommended browser.</source>
         <translation>插入U盾后点击要办理业务的网站。助手会先检查U盾、证书和网站登录服务，再用推荐的浏览器打开网站。</translation>
+    </message>
+    <message>
+        <source>Check again</source>
+        <translation>重新检查</translation>
     </message>
 </context>
 </TS>

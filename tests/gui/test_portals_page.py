@@ -22,7 +22,8 @@ def test_portals_page_tiles_by_region(ctx, qtbot):
     page.resize(960, 720)
     page.show()
     qtbot.waitUntil(lambda: all("…" not in t.status.text() for t in page.tiles.values()), timeout=15000)
-    assert page.tiles["sjz-rsj"].button.text() == "石家庄人社局网报"
+    assert page.tiles["sjz-rsj"].name.text() == "石家庄人社局网报"
+    assert page.tiles["sjz-rsj"].button.text() == "打开"
     assert "已就绪" in page.tiles["hlj-rst"].status.text()  # QR login needs no key
     assert "网站登录服务没有运行" in page.tiles["demo"].status.text()  # nothing serves the test's port
     SHOTS.mkdir(exist_ok=True)

@@ -1,11 +1,15 @@
-"""Tiles by region; each shows the portal name, its login kind and whether it is ready to open."""
+"""Portal cards by region; each shows the portal name, its login kind, whether it is ready, and 打开."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QFrame,
     QGridLayout,
-    QGroupBox,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -13,35 +17,99 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui import theme
 from gui.context import AppContext
 from helper import portals
 
-COLUMNS = 3
+MAX_COLUMNS = 3
+TILE_WIDTH = 300  # a column is added for every this many pixels, up to MAX_COLUMNS
+KIND_COLOURS = {"ca_key": (theme.ACCENT, theme.ACCENT_LIGHT), "qr_code": ("#0F766E", "#CCFBF1"),
+                "password": (theme.MUTED, "#F3F4F6")}
+SCROLL_STYLE = """
+QScrollBar:vertical { background: transparent; width: 8px; margin: 2px; }
+QScrollBar::handle:vertical { background: #CBD5E1; border-radius: 2px; min-height: 30px; }
+QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical { height: 0; }
+QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical { background: transparent; }
+"""
+DOT_COLOURS = {None: "#D1D5DB", True: theme.OK, False: theme.WARN}
 
 
-class PortalTile(QWidget):
+def _tag_style(login: str) -> str:
+    fg, bg = KIND_COLOURS.get(login, KIND_COLOURS["password"])
+    return f"color: {fg}; background: {bg}; border-radius: 8px; padding: 1px 8px; font-size: 12px;"
+
+
+def _dot_style(ready: bool | None) -> str:
+    return f"background: {DOT_COLOURS[ready]}; border-radius: 4px;"
+
+
+class PortalTile(QFrame):
+    """One portal: name, address, login kind, readiness (coloured dot + line) and the 打开 button."""
+
     def __init__(self, portal: portals.Portal, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("Card")
         self.portal = portal
+        self.setToolTip(f"{portal.url}\n{portal.help}".strip())
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        self.button = QPushButton(portal.name)
-        self.button.setMinimumSize(220, 56)
-        self.button.setToolTip(f"{portal.url}\n{portal.help}")
-        self.button.setStyleSheet("font-size: 14px; font-weight: bold; text-align: center;")
-        self.button.setProperty("data", True)  # the portal's own name, from the portal list
+        layout.setContentsMargins(16, 14, 16, 14)
+        layout.setSpacing(10)
+        layout.addLayout(self._heading())
+        layout.addStretch(1)
+        layout.addLayout(self._status_row())
+
+    def _heading(self) -> QHBoxLayout:
+        head = QHBoxLayout()
+        head.setSpacing(12)
+        icon = QLabel()
+        icon.setPixmap(theme.icon("portal").pixmap(QSize(34, 34)))
+        head.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        names = QVBoxLayout()
+        names.setSpacing(4)
+        self.name = QLabel(self.portal.name)
+        self.name.setProperty("data", True)  # the portal's own name, from the portal list
+        self.name.setStyleSheet("font-size: 14px; font-weight: bold;")
+        self.name.setWordWrap(True)
+        names.addWidget(self.name)
+        meta = QHBoxLayout()
+        meta.setSpacing(8)
+        kinds = {"ca_key": self.tr("USB key login"), "qr_code": self.tr("QR code login"),
+                 "password": self.tr("Password login")}
+        self.kind = QLabel(kinds.get(self.portal.login, self.portal.login))
+        self.kind.setStyleSheet(_tag_style(self.portal.login))
+        meta.addWidget(self.kind)
+        address = QLabel(urlsplit(self.portal.url).hostname or self.portal.url)
+        address.setProperty("data", True)
+        address.setProperty("muted", True)
+        address.setStyleSheet("font-size: 12px;")
+        meta.addWidget(address, 1)
+        names.addLayout(meta)
+        head.addLayout(names, 1)
+        return head
+
+    def _status_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        self.dot = QLabel()
+        self.dot.setFixedSize(8, 8)
+        self.dot.setStyleSheet(_dot_style(None))
+        row.addWidget(self.dot, 0, Qt.AlignmentFlag.AlignVCenter)
         self.status = QLabel(self.tr("Checking…"))
         self.status.setWordWrap(True)
         self.status.setProperty("muted", True)
-        layout.addWidget(self.button)
-        layout.addWidget(self.status)
+        row.addWidget(self.status, 1)
+        self.button = QPushButton(self.tr("Open"))
+        self.button.setToolTip(self.toolTip())
+        row.addWidget(self.button, 0, Qt.AlignmentFlag.AlignVCenter)
+        return row
 
     def show_readiness(self, check: portals.Readiness) -> None:
-        kind = {"ca_key": self.tr("USB key login"), "qr_code": self.tr("QR code login"),
-                "password": self.tr("Password login")}.get(self.portal.login, self.portal.login)
-        state = self.tr("Ready — click to open") if check.ready else check.summary()
-        self.status.setText(f"{kind} · {state}")
-        self.status.setStyleSheet("color: #1B7A2C;" if check.ready else "color: #B45309;")
+        self.status.setText(self.tr("Ready") if check.ready else check.summary())
+        self.status.setStyleSheet(f"color: {theme.OK if check.ready else theme.WARN};")
+        self.dot.setStyleSheet(_dot_style(check.ready))
+        self.button.setProperty("primary", check.ready)
+        self.button.style().unpolish(self.button)
+        self.button.style().polish(self.button)
 
 
 class PortalsPage(QWidget):
@@ -49,39 +117,85 @@ class PortalsPage(QWidget):
         super().__init__(parent)
         self.app = app
         self.tiles: dict[str, PortalTile] = {}
+        self.grids: list[tuple[QGridLayout, list[PortalTile]]] = []
+        self.columns = 0
         outer = QVBoxLayout(self)
-        title = QLabel(self.tr("Social insurance portals"))
-        title.setStyleSheet("font-size: 18px; font-weight: bold;")
-        outer.addWidget(title)
-        hint = QLabel(self.tr("Insert your USB key, then click a portal. The helper checks the key, the certificate "
-                              "and the login service first, and opens the portal in the recommended browser."))
-        hint.setWordWrap(True)
-        outer.addWidget(hint)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
+        outer.setContentsMargins(32, 26, 32, 20)
+        outer.setSpacing(12)
+        outer.addLayout(self._header())
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setStyleSheet(SCROLL_STYLE)
         body = QWidget()
         self.body_layout = QVBoxLayout(body)
-        scroll.setWidget(body)
-        outer.addWidget(scroll, 1)
+        self.body_layout.setContentsMargins(0, 4, 8, 4)
+        self.body_layout.setSpacing(10)
+        self.scroll.setWidget(body)
+        outer.addWidget(self.scroll, 1)
         self._build()
         app.tokens_changed.connect(lambda *_: self.refresh())
         self.refresh()
+
+    def _header(self) -> QHBoxLayout:
+        head = QHBoxLayout()
+        titles = QVBoxLayout()
+        title = QLabel(self.tr("Social insurance portals"))
+        title.setObjectName("PageTitle")
+        titles.addWidget(title)
+        subtitle = QLabel(self.tr("Insert your USB key, then click a portal. The helper checks the key, the "
+                                  "certificate and the login service first, and opens the portal in the "
+                                  "recommended browser."))
+        subtitle.setObjectName("PageSubtitle")
+        subtitle.setWordWrap(True)
+        titles.addWidget(subtitle)
+        head.addLayout(titles, 1)
+        self.refresh_button = QPushButton(self.tr("Check again"))
+        self.refresh_button.clicked.connect(self.refresh)
+        head.addWidget(self.refresh_button, 0, Qt.AlignmentFlag.AlignBottom)
+        return head
 
     def _build(self) -> None:
         by_region: dict[str, list[portals.Portal]] = {}
         for portal in portals.load():
             by_region.setdefault(portal.region, []).append(portal)
-        for region, entries in by_region.items():
-            box = QGroupBox(region)
-            box.setProperty("data", True)  # region names come from the portal list
-            grid = QGridLayout(box)
-            for n, portal in enumerate(entries):
-                tile = PortalTile(portal)
-                tile.button.clicked.connect(lambda _=False, p=portal: self.open_portal(p))
-                grid.addWidget(tile, n // COLUMNS, n % COLUMNS, Qt.AlignmentFlag.AlignTop)
-                self.tiles[portal.id] = tile
-            self.body_layout.addWidget(box)
+        for n, (region, entries) in enumerate(by_region.items()):
+            title = QLabel(region)
+            title.setProperty("data", True)  # region names come from the portal list
+            title.setObjectName("CardTitle")
+            title.setContentsMargins(2, 10 if n else 0, 0, 0)
+            self.body_layout.addWidget(title)
+            grid = QGridLayout()
+            grid.setSpacing(12)
+            tiles = [self._tile(portal) for portal in entries]
+            self.grids.append((grid, tiles))
+            self.body_layout.addLayout(grid)
         self.body_layout.addStretch(1)
+        self._arrange(MAX_COLUMNS)
+
+    def _tile(self, portal: portals.Portal) -> PortalTile:
+        tile = PortalTile(portal)
+        tile.button.clicked.connect(lambda _=False, p=portal: self.open_portal(p))
+        self.tiles[portal.id] = tile
+        return tile
+
+    def _arrange(self, columns: int) -> None:
+        """Lay the tiles out in ``columns`` equal columns (called again when the width changes)."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for grid, tiles in self.grids:
+            for tile in tiles:
+                grid.removeWidget(tile)
+            for n, tile in enumerate(tiles):
+                grid.addWidget(tile, n // columns, n % columns)
+            for column in range(MAX_COLUMNS):
+                grid.setColumnStretch(column, 1 if column < columns else 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        width = event.size().width() - 80  # page margins and the scroll bar
+        self._arrange(max(1, min(MAX_COLUMNS, width // TILE_WIDTH)))
 
     def _check(self, portal: portals.Portal) -> portals.Readiness:
         return portals.check(portal, self.app.keys, portals.service_running)
