@@ -117,7 +117,10 @@ class PortalsPage(QWidget):
         super().__init__(parent)
         self.app = app
         self.tiles: dict[str, PortalTile] = {}
-        self.grids: list[tuple[QGridLayout, list[PortalTile]]] = []
+        self.sections: list[tuple[QLabel, list[PortalTile]]] = []
+        self.grid = QGridLayout()
+        self.grid.setHorizontalSpacing(12)
+        self.grid.setVerticalSpacing(10)
         self.columns = 0
         outer = QVBoxLayout(self)
         outer.setContentsMargins(32, 26, 32, 20)
@@ -130,7 +133,6 @@ class PortalsPage(QWidget):
         body = QWidget()
         self.body_layout = QVBoxLayout(body)
         self.body_layout.setContentsMargins(0, 4, 8, 4)
-        self.body_layout.setSpacing(10)
         self.scroll.setWidget(body)
         outer.addWidget(self.scroll, 1)
         self._build()
@@ -163,13 +165,9 @@ class PortalsPage(QWidget):
             title = QLabel(region)
             title.setProperty("data", True)  # region names come from the portal list
             title.setObjectName("CardTitle")
-            title.setContentsMargins(2, 10 if n else 0, 0, 0)
-            self.body_layout.addWidget(title)
-            grid = QGridLayout()
-            grid.setSpacing(12)
-            tiles = [self._tile(portal) for portal in entries]
-            self.grids.append((grid, tiles))
-            self.body_layout.addLayout(grid)
+            title.setContentsMargins(2, 12 if n else 0, 0, 0)
+            self.sections.append((title, [self._tile(portal) for portal in entries]))
+        self.body_layout.addLayout(self.grid)
         self.body_layout.addStretch(1)
         self._arrange(MAX_COLUMNS)
 
@@ -180,17 +178,20 @@ class PortalsPage(QWidget):
         return tile
 
     def _arrange(self, columns: int) -> None:
-        """Lay the tiles out in ``columns`` equal columns (called again when the width changes)."""
+        """Region titles across the page, the tiles below in ``columns`` equal columns (again on resize)."""
         if columns == self.columns:
             return
         self.columns = columns
-        for grid, tiles in self.grids:
-            for tile in tiles:
-                grid.removeWidget(tile)
+        row = 0
+        for title, tiles in self.sections:
+            for widget in (title, *tiles):
+                self.grid.removeWidget(widget)
+            self.grid.addWidget(title, row, 0, 1, columns)
             for n, tile in enumerate(tiles):
-                grid.addWidget(tile, n // columns, n % columns)
-            for column in range(MAX_COLUMNS):
-                grid.setColumnStretch(column, 1 if column < columns else 0)
+                self.grid.addWidget(tile, row + 1 + n // columns, n % columns)
+            row += 2 + (len(tiles) - 1) // columns
+        for column in range(MAX_COLUMNS):
+            self.grid.setColumnStretch(column, 1 if column < columns else 0)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
