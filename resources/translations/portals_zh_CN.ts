@@ -82,7 +82,7 @@
         <translation>社保网报</translation>
     </message>
     <message>
-        <source>Insert your USB key, then click a portal. The helper checks the key, the certificate and the login service first, and opens the portal in the recommended browser.</source>
+        <source>Click a portal to open it: your USB key, certificate and login service are checked first.</source>
         <translation>插入U盾后点击要办理业务的网站。助手会先检查U盾、证书和网站登录服务，再用推荐的浏览器打开网站。</translation>
     </message>
     <message>

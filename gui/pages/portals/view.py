@@ -145,9 +145,8 @@ class PortalsPage(QWidget):
         title = QLabel(self.tr("Social insurance portals"))
         title.setObjectName("PageTitle")
         titles.addWidget(title)
-        subtitle = QLabel(self.tr("Insert your USB key, then click a portal. The helper checks the key, the "
-                                  "certificate and the login service first, and opens the portal in the "
-                                  "recommended browser."))
+        subtitle = QLabel(self.tr("Click a portal to open it: your USB key, certificate and login service are "
+                                  "checked first."))
         subtitle.setObjectName("PageSubtitle")
         subtitle.setWordWrap(True)
         titles.addWidget(subtitle)
