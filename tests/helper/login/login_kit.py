@@ -20,6 +20,14 @@ from helper.login.consent import DENIED, ConsentAnswer, ConsentRequest
 ORIGIN = "https://portal.example"
 
 
+DEMO_LABEL = "石家庄示例科技-U盾"  # the session's shared demo key (tests/conftest.py), whose PIN never changes
+
+
+def _demo_certificate(request: ConsentRequest) -> str:
+    """The demo key's first certificate: other tests leave keys with other PINs in the same session."""
+    return next((c.id for c in request.certificates if c.token_label == DEMO_LABEL), request.certificates[0].id)
+
+
 class ScriptedUI:
     """Answers consent requests from a script: ``pin`` for PIN dialogs, ``approve`` for origin approval.
 
@@ -50,7 +58,7 @@ class ScriptedUI:
             return ConsentAnswer(self.approve)
         if not self.consent:
             return DENIED
-        chosen = self.choose(request) if self.choose else (request.preselected or request.certificates[0].id)
+        chosen = self.choose(request) if self.choose else (request.preselected or _demo_certificate(request))
         return ConsentAnswer(True, chosen, bytearray(self.pin.encode()))
 
     def release(self) -> None:
