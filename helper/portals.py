@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -170,21 +170,40 @@ def check(portal: Portal, keys: Any | None, service_running: Callable[[], bool],
 
     ``keys`` is a helper.keys.KeyService (None when no key service is available).
     """
-    problems: list[Message] = []
-    if portal.login == "ca_key":
-        entries = []
-        if keys is not None:
-            try:
-                entries = [e for e in keys.certificates() if e.info and e.info.is_signing and e.has_key]
-            except Exception:  # noqa: BLE001 - an unreadable key counts as no key here; diagnostics explains
-                entries = []
-        if not entries:
-            problems.append(messages.get("PORTAL_NEEDS_KEY"))
-        else:
-            problems += _certificate_problems(portal, [e.info for e in entries], now or datetime.now(UTC))
-        if portal.needs_service and not service_running():
-            problems.append(messages.get("PORTAL_SERVICE_DOWN", port=settings.load().service_port))
-    return Readiness(portal, tuple(problems))
+    return check_all([portal], keys, service_running, now)[0]
+
+
+def check_all(entries: Sequence[Portal], keys: Any | None, service_running: Callable[[], bool],
+              now: datetime | None = None) -> list[Readiness]:
+    """``check`` for several portals, reading the keys and probing the service once for all of them."""
+    now = now or datetime.now(UTC)
+    infos: list[certs.CertInfo] | None = None
+    running: bool | None = None
+    results = []
+    for portal in entries:
+        problems: list[Message] = []
+        if portal.login == "ca_key":
+            if infos is None:
+                infos = _signing_certificates(keys)
+            if not infos:
+                problems.append(messages.get("PORTAL_NEEDS_KEY"))
+            else:
+                problems += _certificate_problems(portal, infos, now)
+            if portal.needs_service:
+                running = service_running() if running is None else running
+                if not running:
+                    problems.append(messages.get("PORTAL_SERVICE_DOWN", port=settings.load().service_port))
+        results.append(Readiness(portal, tuple(problems)))
+    return results
+
+
+def _signing_certificates(keys: Any | None) -> list[certs.CertInfo]:
+    if keys is None:
+        return []
+    try:
+        return [e.info for e in keys.certificates() if e.info and e.info.is_signing and e.has_key]
+    except Exception:  # noqa: BLE001 - an unreadable key counts as no key here; diagnostics explains
+        return []
 
 
 def _certificate_problems(portal: Portal, infos: list[certs.CertInfo], now: datetime) -> list[Message]:

@@ -30,7 +30,7 @@ def list_portals(as_json: bool, show_all: bool) -> None:
     ctx.json = as_json
     keys = ctx.keys()
     entries = registry.load(include_hidden=show_all)
-    checks = [_readiness(p, keys) for p in entries]
+    checks = registry.check_all(entries, keys, registry.service_running)
     if as_json:
         emit_json({"ok": True, "portals": [
             {**p.as_config(), "source": p.source, "origin": p.origin, "ready": c.ready,

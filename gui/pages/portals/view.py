@@ -201,10 +201,11 @@ class PortalsPage(QWidget):
         return portals.check(portal, self.app.keys, portals.service_running)
 
     def refresh(self) -> None:
-        """Re-check every tile off the GUI thread."""
-        for tile in self.tiles.values():
-            job = self.app.jobs.run(self._check, tile.portal, description="portal readiness")
-            job.finished.connect(tile.show_readiness)
+        """Re-check every tile off the GUI thread (the keys are read once for all of them)."""
+        tiles = list(self.tiles.values())
+        job = self.app.jobs.run(portals.check_all, [t.portal for t in tiles], self.app.keys, portals.service_running,
+                                description="portal readiness")
+        job.finished.connect(lambda checks: [t.show_readiness(c) for t, c in zip(tiles, checks, strict=True)])
 
     def open_portal(self, portal: portals.Portal) -> None:
         job = self.app.jobs.run(lambda: portals.launch(self._check(portal)), description=f"open {portal.id}")
