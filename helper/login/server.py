@@ -228,7 +228,7 @@ class LocalService:
     # --- running --------------------------------------------------------------------------------
     async def start_async(self) -> None:
         """Bind and serve on the running loop; HelperError SERVICE_PORT_BUSY when the port is taken."""
-        self._runner = web.AppRunner(self.make_app(), access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(self.make_app(), access_log=None, handle_signals=False, shutdown_timeout=2.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.config.host, self.config.port, reuse_address=False)
         try:

@@ -141,7 +141,7 @@ class RenewalSite:
 
     # --- running --------------------------------------------------------------------------------
     async def start_async(self) -> None:
-        self._runner = web.AppRunner(self.make_app(), access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(self.make_app(), access_log=None, handle_signals=False, shutdown_timeout=2.0)
         await self._runner.setup()
         try:
             await web.TCPSite(self._runner, "127.0.0.1", self.port, reuse_address=False).start()
