@@ -15,7 +15,7 @@ from helper.messages import HelperError
 from helper.seals import SealImage
 from tokenio.errors import ObjectNotFound
 from tokenio.session import DataObject, TokenSession
-from tokenio.worker import SessionHandle
+from tokenio.worker import SessionHandle, TokenService
 
 APPLICATION = "cahelper-seal"
 MAX_NAME_CHARS = 32
@@ -56,3 +56,9 @@ def load(session: SessionHandle, name: str) -> SealImage:
     except (UnidentifiedImageError, OSError) as exc:
         raise HelperError("SEAL_IMAGE_INVALID", path=f"{session.info.serial}:{name}") from exc
     return SealImage(png, width, height, name)
+
+
+def seals_on_key(tokens: TokenService, serial: str) -> list[SealImage]:
+    """Every seal stored on the key, read without the PIN (the objects are public), for choosing one."""
+    with tokens.session(serial) as session:
+        return [load(session, o.label) for o in list_seals(session)]

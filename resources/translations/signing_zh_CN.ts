@@ -132,6 +132,10 @@
         <translation>保存到文件夹</translation>
     </message>
     <message>
+        <source>Seal on the key: %1</source>
+        <translation>U盾中的印章：%1</translation>
+    </message>
+    <message>
         <source>Waiting</source>
         <translation>等待签章</translation>
     </message>

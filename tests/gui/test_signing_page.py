@@ -72,3 +72,24 @@ def test_batch_with_one_pin_then_verify(signing_page, ctx, qtbot, demo_token, tm
     assert job is not None and "#15803D" in signing_page.verify_tab.verdict.text()
     assert "石家庄示例科技有限公司" in signing_page.verify_tab.details.toPlainText()
     signing_page.grab().save(str(SHOTS / "zh-page-signing-verify.png"))
+
+
+def test_seals_stored_on_the_key_are_offered_without_a_pin(ctx, qtbot, make_token, token_service):
+    from helper import seal_store
+
+    token = make_token("有印章的U盾", keys=(("rsa2048", "sign"),))
+    seal = make_demo_seal("石家庄示例科技有限公司", "公章")
+    with token_service.session(token.serial, bytearray(token.pin.encode()), rw=True) as session:
+        seal_store.store(session, seal, "公章")
+    page = SigningPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    tab = page.sign_tab
+    qtbot.waitUntil(lambda: tab.key_choice.findData(token.serial) >= 0, timeout=10_000)
+    tab.key_choice.setCurrentIndex(tab.key_choice.findData(token.serial))
+    qtbot.waitUntil(lambda: any("公章" in tab.seal_choice.itemText(i) for i in range(tab.seal_choice.count())),
+                    timeout=5_000)
+    assert "公章" in tab.seal_choice.currentText()  # the key's own seal is preselected
+    assert tab.seal_png == seal.png
+    tab.seal_choice.setCurrentIndex(0)
+    assert tab.seal_png is None  # back to a text stamp

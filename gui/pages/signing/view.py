@@ -200,6 +200,7 @@ class SignTab(QWidget):
         self.key_choice.setMinimumContentsLength(10)
         self.key_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         options.addWidget(self.key_choice)
+        self.key_choice.currentIndexChanged.connect(self._load_key_seals)
 
     def _seal_section(self, options: QVBoxLayout) -> None:
         options.addSpacing(8)
@@ -293,6 +294,31 @@ class SignTab(QWidget):
         for token in self.app.present:
             self.key_choice.addItem(f"{token.label} ({token.serial})", token.serial)
         self.key_choice.setCurrentIndex(max(self.key_choice.findData(current), 0))  # else the first key
+
+    def _load_key_seals(self) -> None:
+        """Offer the seals stored on the chosen key (read without the PIN) in the seal list."""
+        from helper import seal_store
+
+        serial = self.key_choice.currentData()
+        if not serial:
+            self._show_key_seals(serial, [])
+            return
+        job = self.app.jobs.run(seal_store.seals_on_key, self.app.tokens, serial, description="seals on the key")
+        job.finished.connect(lambda seals: self._show_key_seals(serial, seals))
+        job.failed.connect(lambda _exc: None)  # a key without readable seals: files and text stamps still work
+
+    def _show_key_seals(self, serial: str | None, seals) -> None:
+        if serial != self.key_choice.currentData():
+            return  # the clerk chose another key meanwhile
+        for i in reversed(range(self.seal_choice.count())):
+            data = self.seal_choice.itemData(i)
+            if data and data[0] == "token":
+                self.seal_choice.removeItem(i)
+        for n, seal in enumerate(seals, 1):
+            self.seal_choice.insertItem(n, self.tr("Seal on the key: %1").replace("%1", seal.name),
+                                        ("token", seal.name, seal.png))
+        if seals and self.seal_choice.currentIndex() == 0:
+            self.seal_choice.setCurrentIndex(1)  # the key's own seal first, as the CLI does
 
     # --- files -------------------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
@@ -390,7 +416,12 @@ class SignTab(QWidget):
 
     def _seal_changed(self) -> None:
         choice = self.seal_choice.currentData()
-        self.seal_png = Path(choice[1]).read_bytes() if choice and choice[0] == "file" else None
+        if choice and choice[0] == "file":
+            self.seal_png = Path(choice[1]).read_bytes()
+        elif choice and choice[0] == "token":
+            self.seal_png = choice[2]
+        else:
+            self.seal_png = None
         self.preview.set_seal(self.seal_png)
 
     def _size_changed(self, value: float) -> None:
