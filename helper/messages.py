@@ -16,7 +16,6 @@ Texts may hold ``{name}`` placeholders filled from the error's parameters.
 from __future__ import annotations
 
 import string
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -90,6 +89,7 @@ def language() -> str:
 @cache
 def catalogue() -> dict[str, dict[str, Any]]:
     """All entries from every domain file, checked for duplicate codes."""
+    import tomllib
     from importlib import resources
 
     entries: dict[str, dict[str, Any]] = {}

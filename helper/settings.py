@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import platformdirs
 
 from helper.messages import HelperError
 
@@ -25,6 +22,8 @@ def _base(kind: str) -> Path:
     home = os.environ.get(ENV_HOME)
     if home:
         return Path(home) / kind
+    import platformdirs  # not needed when CAHELPER_HOME is set; it costs a few ms at start-up
+
     return Path({
         "config": platformdirs.user_config_dir(APP, False),
         "data": platformdirs.user_data_dir(APP, False),
@@ -85,6 +84,8 @@ def load() -> Settings:
     path = settings_path()
     if not path.exists():
         return Settings()
+    import tomllib
+
     try:
         return Settings.from_config(tomllib.loads(path.read_text("utf-8")))
     except tomllib.TOMLDecodeError as exc:
