@@ -54,6 +54,14 @@ class SealArt:
         return cls(rgba.width, rgba.height, zlib.compress(rgba.convert("RGB").tobytes(), 6),
                    zlib.compress(rgba.getchannel("A").tobytes(), 6))
 
+    def rotated(self, degrees: int) -> SealArt:
+        """The art turned counter-clockwise by ``degrees``: upright again on a page with /Rotate ``degrees``."""
+        if degrees % 360 == 0:
+            return self
+        turned = self.image().rotate(degrees % 360, expand=True)
+        return SealArt(turned.width, turned.height, zlib.compress(turned.convert("RGB").tobytes(), 6),
+                       zlib.compress(turned.getchannel("A").tobytes(), 6))
+
     def image(self) -> Image.Image:
         rgb = Image.frombytes("RGB", (self.width, self.height), zlib.decompress(self.rgb))
         rgb.putalpha(Image.frombytes("L", (self.width, self.height), zlib.decompress(self.alpha)))
@@ -97,7 +105,9 @@ def stamp_style(art: SealArt | None, text: str) -> TextStampStyle:
     """The appearance: the seal filling the box, ``text`` (pyHanko %(…)s parameters) small at its foot."""
     return TextStampStyle(
         stamp_text=text,
-        text_box_style=TextBoxStyle(font=CJKFontFactory(text), font_size=STAMP_FONT_PT),
+        # no text: pyHanko's built-in font (an embedded font with no glyphs used cannot be built)
+        text_box_style=TextBoxStyle(font=CJKFontFactory(text), font_size=STAMP_FONT_PT) if text
+        else TextBoxStyle(font_size=STAMP_FONT_PT),
         inner_content_layout=layout.SimpleBoxLayoutRule(
             x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MIN,
             margins=layout.Margins(bottom=2)),
@@ -109,6 +119,17 @@ def stamp_style(art: SealArt | None, text: str) -> TextStampStyle:
         border_width=0,
         timestamp_format=TIME_FORMAT,
     )
+
+
+def page_rotation(source: SourcePdf, page_ix: int) -> int:
+    """The page's /Rotate (inherited from the page tree), normalised to 0, 90, 180 or 270."""
+    node = source.reader.find_page_for_modification(page_ix)[0].get_object()
+    while node is not None:
+        if "/Rotate" in node:
+            return int(node["/Rotate"]) % 360 // 90 * 90
+        node = node.get("/Parent")
+        node = node.get_object() if node is not None else None
+    return 0
 
 
 def page_box(source: SourcePdf, page_ix: int) -> Box:
@@ -139,12 +160,25 @@ def seal_box(source: SourcePdf, placement: Placement) -> tuple[int, Box]:
         cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
     else:
         page_ix = _check_page(source, placement.page) if placement.page else source.pages - 1
-        px1, py1, px2, _ = page_box(source, page_ix)
-        if placement.x_mm is None:  # lower right, clear of the margins
-            cx, cy = px2 - half - 20 * 72 / 25.4, py1 + half + 25 * 72 / 25.4
+        px1, py1, px2, py2 = page_box(source, page_ix)
+        if placement.x_mm is None:  # lower right as the page is shown, clear of the margins
+            cx, cy = _lower_right(page_rotation(source, page_ix), (px1, py1, px2, py2), half)
         else:
             cx, cy = px1 + placement.x_mm * 72 / 25.4, py1 + placement.y_mm * 72 / 25.4
     return page_ix, (cx - half, cy - half, cx + half, cy + half)
+
+
+def _lower_right(rotation: int, box: Box, half: float) -> tuple[float, float]:
+    """The seal centre near the corner that a viewer shows at the bottom right, for a page turned by
+    ``rotation`` degrees clockwise: 20 mm from the right edge and 25 mm from the bottom, as shown."""
+    x1, y1, x2, y2 = box
+    right, bottom = half + 20 * 72 / 25.4, half + 25 * 72 / 25.4
+    return {
+        0: (x2 - right, y1 + bottom),
+        90: (x2 - bottom, y2 - right),
+        180: (x1 + right, y2 - bottom),
+        270: (x1 + bottom, y1 + right),
+    }[rotation]
 
 
 def find_anchor(source: SourcePdf, anchor: str, page: int = 0) -> tuple[int, Box]:

@@ -66,8 +66,8 @@ class DocumentSigner:
         self.art = appearance.SealArt.from_png(seal_png, placement.size_pt) if seal_png else None
         if placement.cross_page and self.art is None:
             raise HelperError("SIGN_OPTION_INVALID", option="seal", value="--cross-page")
-        text = self._stamp_text() if options.show_text else ""
-        self.style = appearance.stamp_style(self.art, text)
+        self.text = self._stamp_text() if options.show_text else ""
+        self.style = appearance.stamp_style(self.art, self.text)
         self.timestamper = None
         if options.level != "B-B":
             from pyhanko.sign.timestamps import HTTPTimeStamper
@@ -140,7 +140,7 @@ class DocumentSigner:
         writer = IncrementalPdfFileWriter(io.BytesIO(source.data), strict=False)
         if source.reader.encrypted:
             writer.encrypt(source.password if source.password is not None else b"")
-        page, box, spec = None, None, None
+        page, box, spec, rotation = None, None, None, 0
         if placement.mode == "field":
             name = self._existing_field(source, placement.field)
         else:
@@ -149,6 +149,7 @@ class DocumentSigner:
                 page_ix, box = appearance.seal_box(source, placement)
                 page = page_ix + 1
                 spec = SigFieldSpec(name, on_page=page_ix, box=box)
+                rotation = appearance.page_rotation(source, page_ix)
             else:
                 spec = SigFieldSpec(name, on_page=0)
         if placement.cross_page:
@@ -163,9 +164,17 @@ class DocumentSigner:
             validation_context=self._validation_context(),
         )
         pdf_signer = signers.PdfSigner(meta, signer=self.signer, timestamper=self.timestamper,
-                                       stamp_style=self.style, new_field_spec=spec)
+                                       stamp_style=self._style_for(rotation), new_field_spec=spec)
         out = pdf_signer.sign_pdf(writer, appearance_text_params={"holder": info.subject_cn, "unit": info.unit})
         return out.getvalue(), page, box, name
+
+    def _style_for(self, rotation: int):
+        """On a page shown turned (/Rotate), the seal is turned back so it stands upright; the small text
+        line cannot turn with it in pyHanko's stamp, so it is left out there (the signature still names
+        the signer and the time)."""
+        if rotation == 0 or self.art is None:
+            return self.style
+        return appearance.stamp_style(self.art.rotated(rotation), "")
 
     @staticmethod
     def _existing_field(source: SourcePdf, name: str) -> str:

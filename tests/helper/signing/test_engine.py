@@ -275,3 +275,38 @@ def test_seal_use_log_records_each_signature(signing, seal_png, tmp_path):
     assert entry["sha256_before"] == _sha(src) and entry["sha256_after"] == _sha(signed.output)
     assert entry["unit"] == "石家庄示例科技有限公司" and entry["page"] == 1 and entry["file"] == str(src)
     assert signing.audit.verify() >= 1
+
+
+def test_seal_without_text_line(signing, seal_png, tmp_path, check_signed):
+    src = tmp_path / "in.pdf"
+    src.write_bytes(blank_pdf())
+    signed = signing.one(src, tmp_path / "out.pdf", options(page=1, x_mm=100, y_mm=100, show_text=False), seal_png)
+    check_signed(signed.output)
+    text = subprocess.run(["pdftotext", str(signed.output), "-"], capture_output=True, text=True).stdout
+    assert "张三" not in text
+    assert red_pixels(render(signed.output, 1), signed.box, 842) > 1000
+
+
+@pytest.mark.parametrize("rotation", [90, 180, 270])
+def test_rotated_page_gets_an_upright_seal_at_the_lower_right_as_shown(signing, seal_png, tmp_path, check_signed,
+                                                                          rotation):
+    """Scans are often stored turned (/Rotate): the seal goes where and how the clerk sees the page."""
+    src = tmp_path / "in.pdf"
+    src.write_bytes(qpdf(blank_pdf(), tmp_path, f"--rotate=+{rotation}"))
+    signed = signing.one(src, tmp_path / "out.pdf", options(), seal_png)
+    check_signed(signed.output)
+    img = render(signed.output, 1)  # poppler shows the page turned, as a viewer does
+    red = [(x, y) for y in range(img.height) for x in range(img.width) if _is_red(img.getpixel((x, y)))]
+    assert len(red) > 1000
+    cx, cy = sum(x for x, _ in red) / len(red), sum(y for _, y in red) / len(red)
+    assert cx > img.width * 0.6 and cy > img.height * 0.6  # lower right of the shown page
+    # upright: the seal is symmetric left to right, while the seal name and DEMO mark make its lower half
+    # heavier (a seal on its side shows the imbalance across, one upside down shows it at the top)
+    top = sum(1 for _, y in red if y < cy)
+    left = sum(1 for x, _ in red if x < cx)
+    assert (len(red) - top) - top > abs(left - (len(red) - left))
+
+
+def _is_red(pixel: tuple[int, int, int]) -> bool:
+    r, g, b = pixel
+    return r > 150 and g < 110 and b < 110
