@@ -129,12 +129,15 @@ def _seal_choice(seal_png: Path | None, seal_name: str | None):
 
     if seal_png is None:
         return SealChoice(on_token=seal_name or "")
+    import io
+
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(seal_png) as img:
+        png = seal_png.read_bytes()  # read once: the path may be a pipe
+        with Image.open(io.BytesIO(png)) as img:
             img.verify()
-        return SealChoice(png=seal_png.read_bytes())
+        return SealChoice(png=png)
     except FileNotFoundError as exc:
         raise HelperError("FILE_NOT_FOUND", path=str(seal_png)) from exc
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:

@@ -133,3 +133,20 @@ def test_audit_export_csv(run_cli, tmp_path):
     result = run_cli("audit", "export", "--csv", str(out))
     assert result.returncode == 0, result.stderr
     assert out.read_text("utf-8-sig").splitlines()[0].startswith("seq,time,file")
+
+
+def test_seal_given_through_a_pipe(run_cli, cli_token, docs, seal, tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "seal-pipe"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_bytes(seal.read_bytes()))
+    writer.start()
+    out = tmp_path / "piped.pdf"
+    result = run_cli("sign", str(docs / "扫描件.pdf"), "--out", str(out), "--seal", str(fifo),
+                     "--token", cli_token.serial, "--pin-stdin", stdin=cli_token.pin + "\n")
+    writer.join(10)
+    assert result.returncode == 0, result.stderr
+    images = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True).stdout
+    assert "smask" in images  # the seal image was drawn, not silently dropped
