@@ -48,3 +48,39 @@ class LoopThread:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=10)
         self._thread = None
+
+
+class LoopbackSite:
+    """An aiohttp site on 127.0.0.1:``port`` (0: any free port) served from its own loop thread.
+
+    Subclasses provide ``make_app()`` and set ``port`` before ``start()``; ``port`` holds the bound port after.
+    """
+
+    thread_name = "LoopbackSite"
+    port: int
+
+    async def start_async(self) -> None:
+        from aiohttp import web
+
+        self._runner = web.AppRunner(self.make_app(), access_log=None, handle_signals=False, shutdown_timeout=2.0)
+        await self._runner.setup()
+        try:
+            await web.TCPSite(self._runner, "127.0.0.1", self.port, reuse_address=False).start()
+        except OSError:
+            await self._runner.cleanup()
+            raise
+        self.port = self._runner.addresses[0][1]
+
+    async def stop_async(self) -> None:
+        runner, self._runner = getattr(self, "_runner", None), None
+        if runner is not None:
+            await runner.cleanup()
+
+    def start(self) -> None:
+        self._thread = LoopThread(self.thread_name)
+        self._thread.start(self.start_async, self.stop_async)
+
+    def stop(self) -> None:
+        thread, self._thread = getattr(self, "_thread", None), None
+        if thread is not None:
+            thread.stop()

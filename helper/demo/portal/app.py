@@ -24,7 +24,7 @@ from helper.demo.portal import pages
 from helper.demo.portal.roster import roster_pdf
 from helper.demo.portal.state import PortalState, Session
 from helper.login.server import static_file
-from helper.login.threaded import LoopThread
+from helper.login.threaded import LoopbackSite
 from helper.login.verify import TokenVerifier
 from helper.messages import HelperError
 
@@ -42,8 +42,10 @@ class UploadCheck:
     detail: str
 
 
-class DemoPortal:
+class DemoPortal(LoopbackSite):
     """The portal on 127.0.0.1:``port`` (0: any free port), trusting ``trust_roots`` / ``intermediates`` (DER)."""
+
+    thread_name = "DemoPortal"
 
     def __init__(self, trust_roots: Sequence[bytes], intermediates: Sequence[bytes] = (), *,
                  port: int = DEFAULT_PORT, helper_url: str = "http://127.0.0.1:28960") -> None:
@@ -53,8 +55,6 @@ class DemoPortal:
         self.intermediates = tuple(intermediates)
         self.port = port
         self.helper_url = helper_url
-        self._runner: web.AppRunner | None = None
-        self._thread: LoopThread | None = None
 
     @property
     def origin(self) -> str:
@@ -227,31 +227,6 @@ class DemoPortal:
             f"完整:{status.intact} 有效:{status.valid} 可信:{status.trusted} 覆盖全文:{whole} 单位一致:{signer == unit}"
         return UploadCheck(ok, signer, detail)
 
-    # --- running --------------------------------------------------------------------------------
-    async def start_async(self) -> None:
-        self._runner = web.AppRunner(self.make_app(), access_log=None, handle_signals=False, shutdown_timeout=2.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", self.port, reuse_address=False)
-        try:
-            await site.start()
-        except OSError:
-            await self._runner.cleanup()
-            raise
-        self.port = self._runner.addresses[0][1]
-
-    async def stop_async(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    def start(self) -> None:
-        self._thread = LoopThread("DemoPortal")
-        self._thread.start(self.start_async, self.stop_async)
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._thread.stop()
-            self._thread = None
 
 
 def _html(text: str) -> web.Response:

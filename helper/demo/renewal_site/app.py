@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from helper.demo.pki import DemoPKI
 from helper.demo.renewal_site import pages
 from helper.login.server import static_file
-from helper.login.threaded import LoopThread
+from helper.login.threaded import LoopbackSite
 
 DEFAULT_PORT = 28962
 PRICES = {1: 200, 2: 380, 3: 540}
@@ -46,8 +46,10 @@ class SiteError(Exception):
         self.code, self.message, self.status = code, message, status
 
 
-class RenewalSite:
+class RenewalSite(LoopbackSite):
     """The site on 127.0.0.1:``port`` (0: any free port), issuing from ``pki``."""
+
+    thread_name = "DemoRenewalSite"
 
     def __init__(self, pki: DemoPKI, *, port: int = DEFAULT_PORT, helper_url: str = "http://127.0.0.1:28960") -> None:
         self.pki = pki
@@ -55,8 +57,6 @@ class RenewalSite:
         self.helper_url = helper_url
         self.orders: dict[str, Order] = {}
         self.issued: list[bytes] = []  # every certificate this site issued (DER), for tests and the log
-        self._runner: web.AppRunner | None = None
-        self._thread: LoopThread | None = None
 
     @property
     def origin(self) -> str:
@@ -139,30 +139,6 @@ class RenewalSite:
             raise SiteError("NOT_OUR_CERT", "这张证书不是本CA签发的，请到签发它的证书机构办理延期") from None
         return cert
 
-    # --- running --------------------------------------------------------------------------------
-    async def start_async(self) -> None:
-        self._runner = web.AppRunner(self.make_app(), access_log=None, handle_signals=False, shutdown_timeout=2.0)
-        await self._runner.setup()
-        try:
-            await web.TCPSite(self._runner, "127.0.0.1", self.port, reuse_address=False).start()
-        except OSError:
-            await self._runner.cleanup()
-            raise
-        self.port = self._runner.addresses[0][1]
-
-    async def stop_async(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    def start(self) -> None:
-        self._thread = LoopThread("DemoRenewalSite")
-        self._thread.start(self.start_async, self.stop_async)
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._thread.stop()
-            self._thread = None
 
 
 async def _json(request: web.Request) -> dict[str, Any]:
