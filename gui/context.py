@@ -59,6 +59,7 @@ class AppContext(QObject):
                  settings: settings_mod.Settings | None = None, parent: QObject | None = None) -> None:
         """``tokens`` may be a factory: the service (and the PKCS#11 stack) is then made on first use."""
         super().__init__(parent)
+        self._on_shutdown: list[Callable[[], None]] = []
         self._tokens: TokenService | None = None if callable(tokens) else tokens
         self._tokens_factory = tokens if callable(tokens) else None
         self._keys = keys
@@ -194,8 +195,15 @@ class AppContext(QObject):
             self.default_pin_serials.add(serial)
             self.default_pin_detected.emit(serial)
 
+    def on_shutdown(self, fn: Callable[[], None]) -> None:
+        """Call ``fn`` when the application shuts down (before the key service stops)."""
+        self._on_shutdown.append(fn)
+
     def shutdown(self) -> None:
-        """Stop watching and wait for jobs; a service made by the factory is shut down too."""
+        """Stop what pages started, stop watching and wait for jobs; a service made by the factory is shut
+        down too."""
+        while self._on_shutdown:
+            self._on_shutdown.pop()()
         self.stop_watching()
         self.jobs.shutdown()
         if self._tokens_factory is not None and self._tokens is not None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from gui import theme
 from gui.context import AppContext
 from gui.pages.certificates.card import KeyCard
+from gui.widgets.page_header import page_header
 from helper import messages
 
 if TYPE_CHECKING:  # dialogs and the token stack load after the window's first paint
@@ -94,18 +95,11 @@ class CertificatesPage(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(32, 26, 32, 20)
         outer.setSpacing(12)
-        head = QHBoxLayout()
-        titles = QVBoxLayout()
-        title = QLabel(self.tr("My certificates"))
-        title.setObjectName("PageTitle")
-        titles.addWidget(title)
-        subtitle = QLabel(self.tr("USB keys inserted in this computer and the certificates on them"))
-        subtitle.setObjectName("PageSubtitle")
-        titles.addWidget(subtitle)
-        head.addLayout(titles, 1)
         self.refresh_button = QPushButton(self.tr("Refresh"))
         self.refresh_button.clicked.connect(self.refresh)
-        head.addWidget(self.refresh_button, 0, Qt.AlignmentFlag.AlignBottom)
+        head = page_header(self.tr("My certificates"),
+                           self.tr("USB keys inserted in this computer and the certificates on them"),
+                           self.refresh_button)
         outer.addLayout(head)
         self.banner = DefaultPinBanner()
         self.banner.button.clicked.connect(lambda: self.open_change_pin(self.banner.serial))

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from gui.context import AppContext
 from gui.pages.diagnostics.rows import ResultRow
+from gui.widgets.page_header import PAGE_MARGINS, page_header
 from helper import diagnostics
 from helper.diagnostics import CHECK_IDS, CheckResult, Environment, Facts, Status, report
 
@@ -43,16 +44,12 @@ class DiagnosticsPage(QWidget):
         self._progress.step.connect(self._on_step)
 
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(24, 20, 24, 20)
-        title = QLabel(self.tr("Diagnostics and repair"))
-        title.setObjectName("PageTitle")
-        outer.addWidget(title)
-        hint = QLabel(self.tr("Key not recognised, site says there is no certificate, PIN box never appears? "
-                              "Insert your USB key and click the button: the helper checks everything and "
-                              "explains what to do."))
-        hint.setObjectName("PageSubtitle")
-        hint.setWordWrap(True)
-        outer.addWidget(hint)
+        outer.setContentsMargins(*PAGE_MARGINS)
+        outer.addLayout(page_header(
+            self.tr("Diagnostics and repair"),
+            self.tr("Key not recognised, site says there is no certificate, PIN box never appears? "
+                    "Insert your USB key and click the button: the helper checks everything and "
+                    "explains what to do.")))
 
         top = QHBoxLayout()
         self.run_button = QPushButton(self.tr("One-click check"))

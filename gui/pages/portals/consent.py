@@ -170,7 +170,13 @@ def ensure_service(app: AppContext):
     except HelperError as exc:
         log.warning("local service not started: %s", exc.code)
         _running[id(app)] = None
+        app.on_shutdown(lambda: _running.pop(id(app), None))
         return None
     _running[id(app)] = service
-    app.destroyed.connect(lambda *_: service.stop())
+
+    def stop() -> None:
+        _running.pop(id(app), None)
+        service.stop()
+
+    app.on_shutdown(stop)
     return service

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from gui import theme
 from gui.context import AppContext
+from gui.widgets.page_header import page_header
 from helper import portals
 
 MAX_COLUMNS = 3
@@ -140,21 +141,12 @@ class PortalsPage(QWidget):
         self.refresh()
 
     def _header(self) -> QHBoxLayout:
-        head = QHBoxLayout()
-        titles = QVBoxLayout()
-        title = QLabel(self.tr("Social insurance portals"))
-        title.setObjectName("PageTitle")
-        titles.addWidget(title)
-        subtitle = QLabel(self.tr("Click a portal to open it: your USB key, certificate and login service are "
-                                  "checked first."))
-        subtitle.setObjectName("PageSubtitle")
-        subtitle.setWordWrap(True)
-        titles.addWidget(subtitle)
-        head.addLayout(titles, 1)
         self.refresh_button = QPushButton(self.tr("Check again"))
         self.refresh_button.clicked.connect(self.refresh)
-        head.addWidget(self.refresh_button, 0, Qt.AlignmentFlag.AlignBottom)
-        return head
+        return page_header(self.tr("Social insurance portals"),
+                           self.tr("Click a portal to open it: your USB key, certificate and login service are "
+                                   "checked first."),
+                           self.refresh_button)
 
     def _build(self) -> None:
         by_region: dict[str, list[portals.Portal]] = {}

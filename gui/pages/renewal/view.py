@@ -22,6 +22,7 @@ from gui import theme
 from gui.context import AppContext
 from gui.pages.renewal import work
 from gui.pages.renewal.steps import JOURNAL_PROGRESS, StepsBar
+from gui.widgets.page_header import page_header
 from helper.messages import HelperError
 
 if TYPE_CHECKING:
@@ -119,24 +120,15 @@ class RenewalPage(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(32, 26, 32, 20)
         outer.setSpacing(12)
-        head = QHBoxLayout()
-        titles = QVBoxLayout()
-        title = QLabel(self.tr("Certificate renewal"))
-        title.setObjectName("PageTitle")
-        titles.addWidget(title)
-        subtitle = QLabel(self.tr("Renew before the certificate expires: online with the CA, on the CA's website, "
-                                  "or from a certificate file the CA sent you"))
-        subtitle.setObjectName("PageSubtitle")
-        subtitle.setWordWrap(True)
-        titles.addWidget(subtitle)
-        head.addLayout(titles, 1)
         self.import_button = QPushButton(self.tr("Import certificate file"))
         self.import_button.clicked.connect(self.choose_file)
         self.refresh_button = QPushButton(self.tr("Refresh"))
         self.refresh_button.clicked.connect(self.refresh)
-        for button in (self.import_button, self.refresh_button):
-            head.addWidget(button, 0, Qt.AlignmentFlag.AlignBottom)
-        outer.addLayout(head)
+        outer.addLayout(page_header(
+            self.tr("Certificate renewal"),
+            self.tr("Renew before the certificate expires: online with the CA, on the CA's website, "
+                    "or from a certificate file the CA sent you"),
+            self.import_button, self.refresh_button))
 
         self.progress = QFrame()
         self.progress.setObjectName("Card")

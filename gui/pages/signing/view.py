@@ -35,6 +35,7 @@ from gui import theme
 from gui.context import AppContext
 from gui.pages.signing import parts
 from gui.pages.signing.preview import PagePreview, render_page
+from gui.widgets.page_header import page_header
 
 log = logging.getLogger(__name__)
 DEFAULT_ANCHOR = "盖章"
@@ -678,17 +679,8 @@ class SigningPage(QWidget):
         outer.addWidget(self.tabs, 1)
 
     def _header(self) -> QHBoxLayout:
-        head = QHBoxLayout()
-        titles = QVBoxLayout()
-        title = QLabel(self.tr("E-signing"))
-        title.setObjectName("PageTitle")
-        titles.addWidget(title)
-        subtitle = QLabel(self.tr("Put your unit's e-seal on PDF files, or check a signed PDF"))
-        subtitle.setObjectName("PageSubtitle")
-        titles.addWidget(subtitle)
-        head.addLayout(titles, 1)
-        head.addWidget(self._switch(), 0, Qt.AlignmentFlag.AlignBottom)
-        return head
+        return page_header(self.tr("E-signing"), self.tr("Put your unit's e-seal on PDF files, or check a signed PDF"),
+                           self._switch())
 
     def _switch(self) -> QWidget:
         """Two segments, 签章 and 验证, kept in step with ``tabs``."""
