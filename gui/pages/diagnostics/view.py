@@ -128,6 +128,7 @@ class DiagnosticsPage(QWidget):
             self.rows[result.check_id] = row
             position = sorted(self.rows, key=CHECK_IDS.index).index(result.check_id)
             self.list_layout.insertWidget(position, row)
+            row.show()  # at once, not on the layout's queued show
         else:
             row.show_result(result)
 
