@@ -92,8 +92,10 @@ def test_login_bind_once_then_upload_sealed_roster(browser, demo, ui, demo_token
     # 上报材料: the page gets the roster, the helper seals it after the PIN dialog, the portal verifies it.
     page.click("#materials")
     page.click("#upload")
-    page.wait_for_selector("#result.ok", timeout=30000)
-    assert "电子签章验证有效" in page.inner_text("#result")
+    page.wait_for_selector("#message.ok, #message.error", timeout=60000)
+    outcome = page.inner_text("#message")
+    assert page.get_attribute("#message", "class") == "ok", outcome
+    assert "电子签章验证有效" in outcome
     request = ui.requests[-1]
     assert request.kind == "sign_pdf" and request.file_name == "企业养老保险人员参保登记名册.pdf"
     with page.expect_download() as download:

@@ -105,18 +105,21 @@ const csrf = document.querySelector('meta[name="csrf-token"]').content;
 const box = document.getElementById('message');
 function show(e){box.className='error';box.textContent=e.message+(e.explanation?'\\n'+e.explanation:'');}
 async function upload(){
+  const button=document.getElementById('upload');button.disabled=true;
   box.className='';box.textContent='请在数字证书助手窗口中核对文件并输入口令，完成电子签章…';
   try{const pdf=await (await fetch('/materials/roster.pdf')).blob();
     const signed=await cahelper.signPdf(pdf,{fileName:'企业养老保险人员参保登记名册.pdf',
       placement:{mode:'anchor',anchor:'单位（盖章）',sizeMm:40},reason:'参保登记材料上报'});
     const r=await fetch('/materials/upload',{method:'POST',headers:{'Content-Type':'application/json','X-CSRF-Token':csrf},
-      body:JSON.stringify({pdf:signed.base64,fileName:signed.fileName})});const d=await r.json();if(!r.ok){throw d;}
-    box.className=d.valid?'ok':'error';box.id='result';
+      body:JSON.stringify({pdf:signed.base64,fileName:signed.fileName})});const d=await r.json();
+    if(d.valid===undefined){throw d;}
+    box.className=d.valid?'ok':'error';
     box.textContent=(d.valid?'上传成功，电子签章验证有效：':'上传的文件签章无效：')+d.signer+'（'+d.detail+'）';
     document.getElementById('download').href='/materials/'+d.id+'.pdf';document.getElementById('download').hidden=false;
-  }catch(e){show(e);}
+  }catch(e){show(e);}finally{button.disabled=false;}
 }
-document.getElementById('upload').addEventListener('click', upload);
+const uploadButton=document.getElementById('upload');
+uploadButton.addEventListener('click', upload);uploadButton.disabled=false;
 </script>"""
 
 
@@ -124,6 +127,6 @@ def materials(csrf: str, helper_url: str) -> str:
     return page("上报材料", """<h1>上报材料</h1>
 <p>企业养老保险人员参保登记名册（本月新增 3 人）已生成：<a id="roster" href="/materials/roster.pdf">预览名册</a></p>
 <p>点击“上传”，数字证书助手会请您确认并输入U盾口令，在“单位（盖章）”处加盖电子签章后上传。</p>
-<button id="upload">上传</button> <a id="download" hidden>下载已签章文件</a><div id="message"></div>
+<button id="upload" disabled>上传</button> <a id="download" hidden>下载已签章文件</a><div id="message"></div>
 <p class="note"><a href="/dashboard">返回办事大厅</a></p>""", csrf=csrf, helper_url=helper_url,
                 scripts=MATERIALS_SCRIPT)
