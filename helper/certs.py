@@ -7,12 +7,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Literal
 
 from asn1crypto import pem, x509
 
+import resources
 from helper.messages import HelperError
 
 Status = Literal["valid", "expiring", "expired", "not_yet_valid"]
@@ -185,7 +185,7 @@ def _p7_certs(der: bytes) -> list[bytes]:
 @cache
 def bundled_ca_certs() -> tuple[bytes, ...]:
     """CA certificates shipped in resources/ca (*.pem, *.cer, *.crt)."""
-    folder = resources.files("resources") / "ca"
+    folder = resources.path("ca")
     out: list[bytes] = []
     if folder.is_dir():
         for item in sorted(folder.iterdir(), key=lambda p: p.name):

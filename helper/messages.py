@@ -90,10 +90,11 @@ def language() -> str:
 def catalogue() -> dict[str, dict[str, Any]]:
     """All entries from every domain file, checked for duplicate codes."""
     import tomllib
-    from importlib import resources
+
+    import resources
 
     entries: dict[str, dict[str, Any]] = {}
-    folder = resources.files("resources") / "messages"
+    folder = resources.path("messages")
     for item in sorted(folder.iterdir(), key=lambda p: p.name):
         if not item.name.endswith(".toml"):
             continue

@@ -11,11 +11,11 @@ import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+import resources
 from helper import certs, messages, settings
 from helper.login import origins
 from helper.messages import HelperError, Message
@@ -82,7 +82,7 @@ def _read(text: str, path: str, source: str) -> list[Portal]:
 
 
 def bundled() -> list[Portal]:
-    item = resources.files("resources") / "portals.toml"
+    item = resources.path("portals.toml")
     return _read(item.read_text("utf-8"), "resources/portals.toml", "bundled")
 
 

@@ -12,9 +12,9 @@ import sys
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
+import resources
 from tokenio.errors import ModuleInvalid, ModuleNotFound, ModuleWrongArch
 
 ENV_MODULE = "CAHELPER_PKCS11_MODULE"
@@ -65,7 +65,7 @@ def os_key() -> str:
 @cache
 def registry() -> tuple[DriverEntry, ...]:
     """All registry entries for this OS."""
-    raw = tomllib.loads((resources.files("resources") / "drivers.toml").read_text("utf-8"))
+    raw = tomllib.loads(resources.path("drivers.toml").read_text("utf-8"))
     key = os_key()
     return tuple(
         DriverEntry(

@@ -45,6 +45,11 @@ class TokenWatcher:
         self._known: dict[tuple[str, str], TokenInfo] = {}
         self._thread = threading.Thread(target=self._loop, name="TokenWatcher", daemon=True)
 
+    @property
+    def interval(self) -> float:
+        """Seconds between polls: a change is seen at most one interval plus one scan later."""
+        return self._interval
+
     def start(self) -> None:
         self._thread.start()
 

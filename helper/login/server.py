@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -36,6 +36,7 @@ API = "/v1"
 JSON_LIMIT = 16 * 1024
 CORS_MAX_AGE = "600"
 STATUS_CACHE_SECONDS = 0.5
+_STATIC = Path(__file__).resolve().parent / "static"
 
 # Catalogue code -> HTTP status (everything else a user can cause: 400).
 HTTP_STATUS = {
@@ -309,8 +310,8 @@ def _common_headers(response: web.StreamResponse, cors: str | None) -> None:
 
 
 def openapi_document() -> bytes:
-    return (resources.files("helper.login") / "static" / "openapi.json").read_bytes()
+    return (_STATIC / "openapi.json").read_bytes()
 
 
 def static_file(name: str) -> bytes:
-    return (resources.files("helper.login") / "static" / name).read_bytes()
+    return (_STATIC / name).read_bytes()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, fields
 from functools import cache
-from importlib import resources
 from typing import Literal
 
+import resources
 from helper import certs
 
 
@@ -34,7 +34,7 @@ class CaEntry:
 
 @cache
 def known_cas() -> tuple[CaEntry, ...]:
-    text = (resources.files("resources") / "cas.toml").read_text("utf-8")
+    text = resources.path("cas.toml").read_text("utf-8")
     return tuple(CaEntry.from_config(raw) for raw in tomllib.loads(text).get("ca", []))
 
 

@@ -14,7 +14,6 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from importlib import resources
 from pathlib import Path
 
 from fontTools import subset
@@ -23,6 +22,7 @@ from fontTools.ttLib.scaleUpem import scale_upem
 from pyhanko.pdf_utils.font import FontEngineFactory
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 
+import resources
 from helper.messages import HelperError
 
 BASE_FONT_NAME = "cahelper-cjk.ttf"
@@ -75,7 +75,7 @@ def subset_font(font: TTFont, chars: Iterable[str]) -> bytes:
 
 def base_font_path() -> Path:
     """The shipped base font."""
-    return Path(str(resources.files("resources") / "fonts" / BASE_FONT_NAME))
+    return resources.path("fonts", BASE_FONT_NAME)
 
 
 def cjk_font_bytes(text: str) -> bytes:

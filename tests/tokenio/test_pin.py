@@ -1,7 +1,6 @@
 """PIN change and unblock on real modules: SoftHSM for change, opencryptoki for the lock walk."""
 
 import subprocess
-import time
 
 import pytest
 
@@ -61,16 +60,16 @@ def test_opencryptoki_walks_count_low_final_try_locked_then_unblocks(ock_service
     assert pkcs11_tool_login(OPENCRYPTOKI, opencryptoki_token.label, opencryptoki_token.pin)
 
 
-def test_hot_plug_is_seen_within_one_second(token_service, make_token, softhsm_conf):
-    watcher = TokenWatcher(token_service, lambda change: None, interval=0.2)
+def test_hot_plug_is_seen_by_the_next_poll(token_service, make_token, softhsm_conf):
+    """Each poll sees a change made before it, so detection takes at most one interval plus one scan;
+    the default interval leaves room for the 1 s target (measured in bench/bench_tokens.py)."""
+    watcher = TokenWatcher(token_service, lambda change: None)
+    assert watcher.interval <= 0.5
     watcher.poll_once()
     token = make_token(keys=())
     change = watcher.poll_once()
     assert change is not None and [t.serial for t in change.inserted] == [token.serial]
     softhsm.delete_token(softhsm_conf, token.serial)
-    start = time.monotonic()
-    change = None
-    while change is None and time.monotonic() - start < 1.0:
-        change = watcher.poll_once()
+    change = watcher.poll_once()
     assert change is not None and [t.serial for t in change.removed] == [token.serial]
-    assert time.monotonic() - start < 1.0
+    assert watcher.poll_once() is None
