@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from helper.cli.runtime import emit_json, obj
+from helper.cli.secrets import SecretReader
 from helper.messages import HelperError
 
 
@@ -15,8 +16,10 @@ from helper.messages import HelperError
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--trust", "trust", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="另外信任的CA根证书（可多次）/ extra trusted CA certificate (repeatable).")
+@click.option("--password-stdin", is_flag=True,
+              help="从标准输入读取 PDF 打开密码（用于所有文件）/ read the PDF password (for all files) from stdin.")
 @click.option("--json", "as_json", is_flag=True, help="JSON 输出 / JSON output.")
-def verify(files: tuple[Path, ...], trust: tuple[Path, ...], as_json: bool) -> None:
+def verify(files: tuple[Path, ...], trust: tuple[Path, ...], password_stdin: bool, as_json: bool) -> None:
     from helper import certs
     from helper.signing.verify import verify_pdf
 
@@ -28,7 +31,8 @@ def verify(files: tuple[Path, ...], trust: tuple[Path, ...], as_json: bool) -> N
             extra += certs.load_certificates(path.read_bytes())
         except FileNotFoundError as exc:
             raise HelperError("FILE_NOT_FOUND", path=str(path)) from exc
-    reports = [verify_pdf(f, tuple(extra)) for f in files]
+    password = bytes(SecretReader(True).read(ctx.t("PDF 打开密码: ", "PDF password: "))) if password_stdin else None
+    reports = [verify_pdf(f, tuple(extra), password=password) for f in files]
     if as_json:
         emit_json({"ok": all(r.ok for r in reports), "files": [r.as_json() for r in reports]})
     else:

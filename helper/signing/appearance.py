@@ -6,8 +6,12 @@ The seal PNG is scaled and compressed once (``SealArt``) and reused for every do
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PIL import Image
 from pyhanko.pdf_utils import generic, layout
@@ -21,6 +25,9 @@ from helper.messages import HelperError
 from helper.signing.fonts import CJKFontFactory
 from helper.signing.options import Placement
 from helper.signing.pdfinput import SourcePdf
+
+if TYPE_CHECKING:
+    from pypdfium2 import PdfTextPage
 
 SEAL_DPI = 300  # the seal is embedded at this resolution for its printed size
 STAMP_FONT_PT = 7
@@ -183,25 +190,64 @@ def _lower_right(rotation: int, box: Box, half: float) -> tuple[float, float]:
 
 def find_anchor(source: SourcePdf, anchor: str, page: int = 0) -> tuple[int, Box]:
     """The first occurrence of ``anchor`` in the page text (on ``page``, or on any page when 0): its
-    page index and the box around its characters. Raises HelperError ANCHOR_NOT_FOUND."""
+    page index and the box around its characters. An exact match anywhere wins; failing that, a loose
+    one (see ``loose_anchor_pattern``). Raises HelperError ANCHOR_NOT_FOUND."""
     import pypdfium2 as pdfium
 
     pages = [_check_page(source, page)] if page else range(source.pages)
     password = source.password.decode("utf-8", "replace") if source.password else None
     doc = pdfium.PdfDocument(source.data, password=password)
     try:
-        for ix in pages:
-            text = doc[ix].get_textpage()
+        text_pages = [(ix, doc[ix].get_textpage()) for ix in pages]
+        for ix, text in text_pages:
             found = text.search(anchor.strip(), match_case=False).get_next()
             if found:
-                start, count = found
-                boxes = [text.get_charbox(i) for i in range(start, start + count)]
-                boxes = [b for b in boxes if b[2] > b[0] or b[3] > b[1]] or boxes
-                return ix, (min(b[0] for b in boxes), min(b[1] for b in boxes),
-                            max(b[2] for b in boxes), max(b[3] for b in boxes))
+                return ix, _chars_box(text, range(found[0], found[0] + found[1]))
+        pattern = loose_anchor_pattern(anchor)
+        for ix, text in text_pages if pattern else ():
+            chars = _page_chars(text)
+            match = pattern.search("".join(c for c, _ in chars))
+            if match:
+                return ix, _chars_box(text, sorted({chars[i][1] for i in range(match.start(), match.end())}))
+        has_text = any(text.count_chars() for _, text in text_pages)
     finally:
         doc.close()
-    raise HelperError("ANCHOR_NOT_FOUND", anchor=anchor, path=str(source.path))
+    raise HelperError("ANCHOR_NOT_FOUND" if has_text else "ANCHOR_NO_TEXT", anchor=anchor, path=str(source.path))
+
+
+def loose_anchor_pattern(anchor: str) -> re.Pattern[str] | None:
+    """A pattern for ``anchor`` that tolerates what producers and typing do to text: full- and half-width
+    forms (NFKC), spacing, and punctuation that differs or was extracted as a wrong character (some
+    producers map "（" to garbage). Letters and digits must all be there, in order, on one line; None when
+    the anchor has fewer than two of them."""
+    parts: list[str] = []
+    significant = 0
+    for char in unicodedata.normalize("NFKC", anchor).strip():
+        if char.isspace():
+            continue
+        if char.isalnum():
+            parts.append(re.escape(char.casefold()))
+            significant += 1
+        elif parts:  # leading punctuation would only widen the match to the left
+            parts.append(r"\S?")
+    return re.compile(r"[^\S\r\n]*".join(parts)) if significant >= 2 else None
+
+
+def _page_chars(text: PdfTextPage) -> list[tuple[str, int]]:
+    """The page's characters normalised (NFKC, case-folded), each with the pdfium index it came from."""
+    import pypdfium2.raw as pdfium_c
+
+    out: list[tuple[str, int]] = []
+    for index in range(text.count_chars()):
+        for char in unicodedata.normalize("NFKC", chr(pdfium_c.FPDFText_GetUnicode(text.raw, index))).casefold():
+            out.append((char, index))
+    return out
+
+
+def _chars_box(text: PdfTextPage, indices: Iterable[int]) -> Box:
+    boxes = [text.get_charbox(i) for i in indices]
+    boxes = [b for b in boxes if b[2] > b[0] or b[3] > b[1]] or boxes
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def add_cross_page_seal(writer: IncrementalPdfFileWriter, source: SourcePdf, art: SealArt, size_pt: float) -> None:

@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.crypt import AuthStatus, PubKeySecurityHandler
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -88,8 +89,17 @@ def _unlock(path: Path, reader: PdfFileReader, password: bytes | None) -> None:
 def _check_certification(path: Path, reader: PdfFileReader) -> None:
     cert_data = read_certification_data(reader)
     if cert_data is not None and cert_data.permission == MDPPerm.NO_CHANGES:
-        signer = cert_data.author_sig.get("/Name", "") if hasattr(cert_data.author_sig, "get") else ""
-        raise HelperError("PDF_CERTIFIED_NO_CHANGES", path=str(path), signer=str(signer) or "?")
+        raise HelperError("PDF_CERTIFIED_NO_CHANGES", path=str(path), signer=_certifier(reader, cert_data.author_sig))
+
+
+def _certifier(reader: PdfFileReader, author_sig: generic.DictionaryObject) -> str:
+    """Who certified the file: the signature's /Name, else the unit or holder in its certificate."""
+    name = str(author_sig.get("/Name", "") or "")
+    for sig in () if name else reader.embedded_signatures:
+        if sig.docmdp_level is not None:
+            subject = sig.signer_cert.subject.native
+            name = subject.get("organization_name") or subject.get("common_name") or ""
+    return name or "?"
 
 
 def _repaired(path: Path, data: bytes, exc: Exception, password: bytes | None) -> bytes:

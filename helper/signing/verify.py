@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,25 @@ def _trust(extra: tuple[bytes, ...]):
     return roots, [c for c in pool if c.self_signed == "no"]
 
 
+@cache
+def acrobat_diff_policy():
+    """pyHanko's default change review, except that signing a certified (DocMDP 2 or 3) document in a new
+    visible signature field is allowed, as the PDF standard and Adobe Reader allow it: a certified form
+    that a second party e-seals stays valid."""
+    from pyhanko.sign.diff_analysis import (
+        DEFAULT_DIFF_POLICY,
+        FormUpdatingRule,
+        GenericFieldModificationRule,
+        SigFieldCreationRule,
+        SigFieldModificationRule,
+        StandardDiffPolicy,
+    )
+
+    return StandardDiffPolicy(global_rules=DEFAULT_DIFF_POLICY.global_rules, form_rule=FormUpdatingRule(field_rules=[
+        SigFieldCreationRule(allow_new_visible_after_certify=True), SigFieldModificationRule(),
+        GenericFieldModificationRule()]))
+
+
 def _check(sig, reader, roots, others) -> SignatureReport:
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.dss import DocumentSecurityStore
@@ -125,9 +145,9 @@ def _check(sig, reader, roots, others) -> SignatureReport:
     info = certs.parse(cert.dump())
     try:
         st = validate_pdf_signature(sig, signer_validation_context=vc, ts_validation_context=vc,
-                                    key_usage_settings=usage)
+                                    key_usage_settings=usage, diff_policy=acrobat_diff_policy())
     except Exception as exc:  # noqa: BLE001 - a broken signature is reported, not raised
-        return SignatureReport(sig.field_name, info.unit, info.subject_cn, info.serial_hex, info.issuer_cn, None,
+        return SignatureReport(str(sig.field_name), info.unit, info.subject_cn, info.serial_hex, info.issuer_cn, None,
                                None, None, False, False, False, sig.docmdp_level is not None, False, "OTHER", False,
                                "?", problem=type(exc).__name__)
     ts = st.timestamp_validity
@@ -135,7 +155,7 @@ def _check(sig, reader, roots, others) -> SignatureReport:
     has_dss = "/DSS" in reader.root
     level = "B-LT" if ts is not None and has_dss else "B-T" if ts is not None else "B-B"
     return SignatureReport(
-        field=sig.field_name, unit=info.unit, holder=info.subject_cn, cert_serial=info.serial_hex,
+        field=str(sig.field_name), unit=info.unit, holder=info.subject_cn, cert_serial=info.serial_hex,
         issuer=info.issuer_cn, signing_time=st.signer_reported_dt, timestamp=ts.timestamp if ts else None,
         timestamp_trusted=ts.trusted if ts else None, intact=st.intact, valid=st.valid, trusted=st.trusted,
         certified=sig.docmdp_level is not None, covers_whole_file=st.coverage.name == "ENTIRE_FILE",

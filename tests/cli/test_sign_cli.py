@@ -109,6 +109,11 @@ def test_password_then_pin_on_stdin(run_cli, cli_token, seal, tmp_path, nssdir):
     pdfsig = subprocess.run(["pdfsig", "-nssdir", nssdir, "-upw", "pdfpw", str(out)], capture_output=True,
                             text=True).stdout
     assert "Signature is Valid." in pdfsig
+    locked = run_cli("verify", str(out))
+    assert locked.returncode == 5 and "--password-stdin" in locked.stderr
+    verified = run_cli("verify", str(out), "--password-stdin", "--json", stdin="pdfpw\n")
+    assert verified.returncode == 0, verified.stderr
+    assert json.loads(verified.stdout)["files"][0]["signatures"][0]["intact"] is True
 
 
 def test_seal_stored_on_the_key_is_used(run_cli, make_token, seal, docs, tmp_path):
