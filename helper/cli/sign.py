@@ -121,6 +121,8 @@ def sign(inputs: tuple[Path, ...], out: Path | None, seal_png: Path | None, seal
                            on_result=None if as_json else lambda r: _print_result(ctx, r))
     if outcome.default_pin:
         emit_notice("DEFAULT_PIN_IN_USE")
+    if options.placement.visible and not seal.png and not seal.on_token and not as_json:
+        emit_notice("SIGN_WITHOUT_SEAL_IMAGE")
     _finish(ctx, outcome.report, as_json)
 
 

@@ -64,6 +64,15 @@ def test_sign_one_file_by_anchor_then_verify(run_cli, cli_token, docs, seal, tmp
     assert report["ok"] and report["files"][0]["signatures"][0]["holder"] == "张三"
 
 
+def test_signing_without_a_seal_image_says_so(run_cli, cli_token, docs, seal, tmp_path):
+    plain = run_cli("sign", str(docs / "名册.pdf"), "--out", str(tmp_path / "plain.pdf"), "--token", cli_token.serial,
+                    "--pin-stdin", stdin=cli_token.pin + "\n")
+    assert plain.returncode == 0 and "没有印章图案" in plain.stderr, plain.stderr
+    sealed = run_cli("sign", str(docs / "名册.pdf"), "--out", str(tmp_path / "sealed.pdf"), "--seal", str(seal),
+                     "--token", cli_token.serial, "--pin-stdin", stdin=cli_token.pin + "\n")
+    assert sealed.returncode == 0 and "没有印章图案" not in sealed.stderr, sealed.stderr
+
+
 def test_folder_batch_with_cross_page_and_position_in_mm(run_cli, cli_token, docs, seal, tmp_path, nssdir):
     out = tmp_path / "out"
     result = run_cli("sign", str(docs), "--out", str(out), "--seal", str(seal), "--page", "1", "--pos", "60,50",
