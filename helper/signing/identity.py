@@ -55,7 +55,8 @@ def choose_identity(keys: KeyService, serial: str | None = None, cert_id: str | 
             candidates = _prefer_rsa(candidates)
         entry = candidates[0]
     check_validity(entry.info, now)
-    chain = certs.build_chain(entry.info.der, trust_pool())
+    on_key = tuple(e.info.der for e in keys.certificates(token.serial) if e.info and e.info.is_ca)
+    chain = certs.build_chain(entry.info.der, trust_pool(on_key))  # CA certificates stored on the key count too
     return SigningIdentity(token, entry, tuple(chain))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -49,23 +50,57 @@ def foreign(softhsm_conf, tmp_path_factory):
                 "-out", f"cert-{key_id}.der", cwd=folder)
         tool(label, "--write-object", str(folder / f"cert-{key_id}.der"), "--type", "cert", "--id", cert_id,
              "--label", f"cert {cert_id}")
+    _issue_through_intermediate(label, folder)
     return label, folder
+
+
+def _ec_public_key(label: str, key_id: bytes) -> bytes:
+    """The SubjectPublicKeyInfo of an EC public key object, read with plain python-pkcs11 in a fresh process
+    (a module loaded in this one may not see a token made after it started)."""
+    script = ("import sys, pkcs11\nfrom pkcs11.util.ec import encode_ec_public_key\n"
+              f"token = pkcs11.lib({SOFTHSM!r}).get_token(token_label={label!r})\n"
+              "with token.open() as s:\n"
+              f"    sys.stdout.buffer.write(encode_ec_public_key(s.get_key(pkcs11.ObjectClass.PUBLIC_KEY, id={key_id!r})))\n")
+    return subprocess.run([sys.executable, "-c", script], check=True, capture_output=True).stdout
+
+
+def _issue_through_intermediate(label: str, folder: Path) -> None:
+    """An EC P-384 key 0d whose certificate comes from an issuing CA under the root; the issuing CA's
+    certificate is stored on the key too (as CAs ship it), the root is not."""
+    tool(label, "--keypairgen", "--key-type", "EC:secp384r1", "--id", "0d", "--label", "P-384 key", "--usage-sign")
+    (folder / "ca-ext.cnf").write_text("basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n"
+                                       "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n")
+    openssl("req", "-new", "-newkey", "rsa:2048", "-nodes", "-utf8", "-subj",
+            "/C=CN/O=外省电子认证服务有限公司/CN=Other Issuing CA", "-keyout", "issuing.key", "-out", "issuing.csr",
+            cwd=folder)
+    openssl("x509", "-req", "-in", "issuing.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-days", "1800", "-extfile", "ca-ext.cnf", "-out", "issuing.pem", cwd=folder)
+    (folder / "0d.der").write_bytes(_ec_public_key(label, b"\x0d"))  # pkcs11-tool 0.23 cannot export P-384
+    openssl("pkey", "-pubin", "-inform", "DER", "-in", "0d.der", "-out", "0d.pem", cwd=folder)
+    openssl("x509", "-req", "-in", "dummy.csr", "-force_pubkey", "0d.pem", "-CA", "issuing.pem", "-CAkey",
+            "issuing.key", "-CAcreateserial", "-days", "365", "-extfile", "ext.cnf", "-outform", "DER",
+            "-out", "cert-0d.der", cwd=folder)
+    openssl("x509", "-in", "issuing.pem", "-outform", "DER", "-out", "issuing.der", cwd=folder)
+    tool(label, "--write-object", str(folder / "cert-0d.der"), "--type", "cert", "--id", "0d", "--label", "cert 0d")
+    tool(label, "--write-object", str(folder / "issuing.der"), "--type", "cert", "--id", "ca01", "--label", "CA")
 
 
 def test_foreign_certificates_are_listed_and_paired(run_cli, foreign):
     label, _ = foreign
-    certs = [c for c in json.loads(run_cli("certs", "--json").stdout)["certificates"]
-             if c["token_serial"] and c["issuer"].endswith("CN=Other Root CA")]
-    assert len(certs) == 2
-    assert all(c["has_private_key"] and c["unit"] == "保定示例贸易有限公司" and c["holder"] == "李四" for c in certs)
-    assert {c["key_algorithm"] for c in certs} == {"RSA-2048", "ECC-256"}
+    listed = json.loads(run_cli("certs", "--json").stdout)["certificates"]
+    certs = [c for c in listed if c["token_serial"] and c["issuer"].endswith(("CN=Other Root CA", "CN=Other Issuing CA"))]
+    users = [c for c in certs if c["unit"] == "保定示例贸易有限公司"]
+    assert len(users) == 3
+    assert all(c["has_private_key"] and c["holder"] == "李四" for c in users)
+    assert {c["key_algorithm"] for c in users} == {"RSA-2048", "ECC-256", "ECC-384"}
+    assert [c["has_private_key"] for c in certs if c not in users] == [False]  # the issuing CA, listed without a key
 
 
-@pytest.mark.parametrize("algorithm", ["RSA-2048", "ECC-256"])
+@pytest.mark.parametrize("algorithm", ["RSA-2048", "ECC-256", "ECC-384"])
 def test_sign_with_a_foreign_key_and_verify_against_the_foreign_root(run_cli, foreign, tmp_path, algorithm):
     label, folder = foreign
     cert = next(c for c in json.loads(run_cli("certs", "--json").stdout)["certificates"]
-                if c["issuer"].endswith("CN=Other Root CA") and c["key_algorithm"] == algorithm)
+                if c["unit"] == "保定示例贸易有限公司" and c["key_algorithm"] == algorithm)
     source = tmp_path / "名册.pdf"
     source.write_bytes(roster_pdf("保定示例贸易有限公司", "91130600MA0FOREIGN"))
     out = tmp_path / "signed.pdf"
