@@ -178,9 +178,11 @@ class LocalService:
         limit = self._limits.get(request.path, self.config.json_limit)
         if request.content_length is not None and request.content_length > limit:
             raise HelperError("BODY_TOO_LARGE", limit=limit)
-        body = await request.content.read(limit + 1)
-        if len(body) > limit:
-            raise HelperError("BODY_TOO_LARGE", limit=limit)
+        body = bytearray()
+        while chunk := await request.content.read(limit + 1 - len(body)):  # a read returns what has arrived
+            body += chunk
+            if len(body) > limit:
+                raise HelperError("BODY_TOO_LARGE", limit=limit)
         try:
             data = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):

@@ -162,6 +162,26 @@ def test_malformed_and_oversized_bodies(service, ui):
     assert ui.requests == [] and service.ops.key_uses == 0
 
 
+def test_body_arriving_in_pieces_is_read_whole(service, ui, demo_token):
+    """A large request (a PDF) reaches the service in several TCP segments; a slow link must not turn
+    it into 'not valid JSON'."""
+    import json
+    import socket
+
+    ui.choose = lambda request: _cert_id(demo_token.cert(0))
+    body = json.dumps({"nonce": new_nonce()}).encode()
+    head = (f"POST /v1/auth HTTP/1.1\r\nHost: 127.0.0.1:{service.port}\r\nOrigin: {ORIGIN}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
+    with socket.create_connection(("127.0.0.1", service.port), timeout=30) as conn:
+        conn.sendall(head + body[:10])
+        time.sleep(0.3)
+        conn.sendall(body[10:])
+        reply = b""
+        while chunk := conn.recv(65536):
+            reply += chunk
+    assert reply.startswith(b"HTTP/1.1 200"), reply[:300]
+
+
 def test_one_key_operation_at_a_time(service, ui):
     ui.hold = True
     results = {}
