@@ -91,6 +91,7 @@ def sign(inputs: tuple[Path, ...], out: Path | None, seal_png: Path | None, seal
 
     from helper import settings
     from helper.signing import batch
+    from helper.signing.appearance import seal_box
     from helper.signing.options import SignOptions
     from helper.signing.pdfinput import read_pdf
     from helper.signing.service import SigningService
@@ -108,8 +109,10 @@ def sign(inputs: tuple[Path, ...], out: Path | None, seal_png: Path | None, seal
     password = bytes(SecretReader(True).read(ctx.t("PDF 打开密码: ", "PDF password: "))) if password_stdin else None
     if password is not None:
         items = [replace(i, password=password) for i in items]
-    if len(items) == 1:  # a lone file is checked before the PIN is asked for
-        read_pdf(items[0].source, max_mb=conf.max_pdf_mb, password=password)
+    if len(items) == 1:  # a lone file and where its seal goes are checked before the PIN is asked for
+        source = read_pdf(items[0].source, max_mb=conf.max_pdf_mb, password=password)
+        if options.placement.mode in ("anchor", "coords"):
+            seal_box(source, options.placement)
         if items[0].output.exists() and not overwrite:
             raise HelperError("OUTPUT_EXISTS", path=str(items[0].output))
     service = SigningService(ctx.keys())

@@ -94,8 +94,9 @@ def test_refusals_and_exit_codes(run_cli, cli_token, docs, seal, tmp_path):
                      "--pin-stdin", stdin=cli_token.pin + "\n")
     assert result.returncode == 5 and "不是 PDF" in result.stderr and "解决方案" in result.stderr
     missing = run_cli("sign", str(docs / "扫描件.pdf"), "--out", str(tmp_path / "y.pdf"), "--anchor", "（公章）",
-                      "--token", cli_token.serial, "--pin-stdin", stdin=cli_token.pin + "\n")
-    assert missing.returncode == 5 and "（公章）" in missing.stderr
+                      "--token", cli_token.serial, "--pin-stdin", "--json", stdin="")
+    assert missing.returncode == 5  # found out before the PIN is asked for (stdin holds none)
+    assert json.loads(missing.stdout)["error"]["code"] in ("ANCHOR_NOT_FOUND", "ANCHOR_NO_TEXT")
     both = run_cli("sign", str(docs / "扫描件.pdf"), "--pos", "1,1", "--anchor", "x", "--pin-stdin", stdin="1\n")
     assert both.returncode == 2
     wrong_pin = run_cli("sign", str(docs / "扫描件.pdf"), "--out", str(tmp_path / "z.pdf"), "--token",
