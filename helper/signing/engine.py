@@ -140,6 +140,7 @@ class DocumentSigner:
         writer = IncrementalPdfFileWriter(io.BytesIO(source.data), strict=False)
         if source.reader.encrypted:
             writer.encrypt(source.password if source.password is not None else b"")
+        _replace_dangling_info(writer)
         page, box, spec, rotation = None, None, None, 0
         if placement.mode == "field":
             name = self._existing_field(source, placement.field)
@@ -195,3 +196,12 @@ class DocumentSigner:
             n += 1
         return f"{FIELD_PREFIX}-{n}"
 
+
+def _replace_dangling_info(writer: IncrementalPdfFileWriter) -> None:
+    """A document-information entry that points at nothing (seen in damaged and repaired files) is replaced
+    by a fresh, empty one in the new revision, so the signer can record its producer and dates."""
+    from pyhanko.pdf_utils import generic
+
+    info = writer.trailer.raw_get("/Info") if "/Info" in writer.trailer else None
+    if info is not None and not isinstance(info.get_object(), generic.DictionaryObject):
+        writer.set_info(generic.DictionaryObject())

@@ -9,12 +9,13 @@ from pathlib import Path
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.crypt import AuthStatus, PubKeySecurityHandler
-from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.misc import PdfError, PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.validation import read_certification_data
 
 from helper.messages import HelperError
+from helper.signing.damage import structural_damage
 
 _HEADER_WINDOW = 1024  # the PDF header may follow some junk, as readers accept
 
@@ -52,6 +53,10 @@ def read_pdf(path: Path, *, max_mb: int, password: bytes | None = None) -> Sourc
     repaired = False
     try:
         reader = _open(data)
+        if not reader.encrypted and not reader.embedded_signatures:  # only such a file may be rebuilt
+            damage = structural_damage(data, reader)
+            if damage:
+                raise PdfReadError(damage)
     except (PdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
         data = _repaired(path, data, exc, password)
         reader, repaired = _open(data), True

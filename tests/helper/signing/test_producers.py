@@ -71,9 +71,52 @@ def test_producer_output_is_sealed_on_the_anchor(producer, chromium_pdf, signing
     signed = signing.one(src, tmp_path / "out.pdf", options(mode="anchor", anchor=ROSTER_ANCHOR, size_mm=30), seal_png)
     check_signed(signed.output)
     assert src.read_bytes() == before
+    assert signed.repaired == (producer == "junk-before-header")  # sound files are signed as they are
     page, box = find_anchor(read_pdf(signed.output, max_mb=100), ROSTER_ANCHOR)
     height = read_pdf(signed.output, max_mb=100).reader.root["/Pages"]["/Kids"][page]["/MediaBox"][3]
     assert red_pixels(render(signed.output, page + 1), box, float(height)) > 20  # the seal sits on the words
+
+
+def _shift_objects(data: bytes) -> bytes:
+    """Bytes inserted after the header: every offset in the table now points 40 bytes early."""
+    cut = data.index(b"\n", data.index(b"\n") + 1) + 1
+    return data[:cut] + b"%" + b"x" * 38 + b"\n" + data[cut:]
+
+
+def _wrong_stream_length(data: bytes) -> bytes:
+    import re
+
+    found = next(m for m in re.finditer(rb"/Length (\d+)", data) if int(m.group(1)) > 100)
+    return data[:found.start(1)] + str(int(found.group(1)) + 7).encode() + data[found.end(1):]
+
+
+DAMAGE = {
+    "objects-moved": _shift_objects,
+    "no-eof-marker": lambda data: data[:data.rindex(b"%%EOF")],
+    "startxref-points-nowhere": lambda data: data[:data.rindex(b"startxref")] + b"startxref\n12345\n%%EOF\n",
+    "wrong-stream-length": _wrong_stream_length,
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_damaged_file_is_rebuilt_then_signed_cleanly(damage, chromium_pdf, signing, check_signed, seal_png, tmp_path):
+    src = tmp_path / "damaged.pdf"
+    src.write_bytes(DAMAGE[damage](chromium_pdf.read_bytes()))
+    before = src.read_bytes()
+    signed = signing.one(src, tmp_path / "out.pdf", options(mode="anchor", anchor=ROSTER_ANCHOR), seal_png)
+    assert signed.repaired and src.read_bytes() == before
+    check_signed(signed.output)  # qpdf --check included: the damage is not carried into the signed copy
+
+
+def test_damage_check_passes_sound_files_untouched(chromium_pdf):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from helper.signing.damage import structural_damage
+
+    data = chromium_pdf.read_bytes()
+    assert structural_damage(data, PdfFileReader(io.BytesIO(data), strict=False)) is None
+    broken = _wrong_stream_length(data)
+    assert "/Length" in structural_damage(broken, PdfFileReader(io.BytesIO(broken), strict=False))
 
 
 def test_anchor_is_found_whatever_the_brackets_and_spacing(tmp_path):
