@@ -35,12 +35,14 @@ def structural_damage(data: bytes, reader: PdfFileReader) -> str | None:
 
 
 def _object_offsets(reader: PdfFileReader) -> list[tuple[int, int]]:
-    found: dict[int, int] = {}
+    """Every (object number, offset) the tables of all revisions list, in file order: an object replaced in
+    a later revision still lies in the file, and bounds its neighbours."""
+    found: set[tuple[int, int]] = set()
     xrefs = reader.xrefs
     for revision in range(xrefs.total_revisions):
         for idnum, (_generation, offset) in xrefs.get_xref_data(revision).standard_xrefs.items():
-            found[idnum] = offset
-    return sorted(found.items(), key=lambda item: item[1])
+            found.add((idnum, offset))
+    return sorted(found, key=lambda item: item[1])
 
 
 def _xref_offsets(reader: PdfFileReader, size: int) -> set[int]:

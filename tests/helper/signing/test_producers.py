@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import signers
+from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import MDPPerm
 from sigtools import options, red_pixels, render
 
@@ -115,6 +115,11 @@ def test_damage_check_passes_sound_files_untouched(chromium_pdf):
 
     data = chromium_pdf.read_bytes()
     assert structural_damage(data, PdfFileReader(io.BytesIO(data), strict=False)) is None
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))  # a later revision replacing objects (a saved form)
+    fields.append_signature_field(writer, fields.SigFieldSpec("待签", on_page=0, box=(300, 100, 450, 250)))
+    updated = io.BytesIO()
+    writer.write(updated)
+    assert structural_damage(updated.getvalue(), PdfFileReader(updated, strict=False)) is None
     broken = _wrong_stream_length(data)
     assert "/Length" in structural_damage(broken, PdfFileReader(io.BytesIO(broken), strict=False))
 
