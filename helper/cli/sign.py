@@ -162,7 +162,8 @@ def _only_seal_on_token(ctx, serial: str):
 def _print_result(ctx, r) -> None:
     if r.status == "signed":
         where = f" {ctx.t('第', 'page ')}{r.signed.page}{ctx.t('页', '')}" if r.signed.page else ""
-        click.echo(f"✓ {r.item.source} → {r.item.output}{where}")
+        repaired = ctx.t("（原文件结构有损坏，已修复后签章）", " (the file was damaged and was rebuilt before signing)")
+        click.echo(f"✓ {r.item.source} → {r.item.output}{where}{repaired if r.signed.repaired else ''}")
     elif r.code:
         click.echo(f"✗ {r.item.source}: {r.error.message().title} ({r.code})", err=True)
 

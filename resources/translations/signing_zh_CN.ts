@@ -162,6 +162,10 @@
         <translation>已签章</translation>
     </message>
     <message>
+        <source>Signed (damaged file rebuilt)</source>
+        <translation>已签章（原文件有损坏，已修复）</translation>
+    </message>
+    <message>
         <source>Not signed: %1</source>
         <translation>未签章：%1</translation>
     </message>

@@ -64,6 +64,15 @@ def test_sign_one_file_by_anchor_then_verify(run_cli, cli_token, docs, seal, tmp
     assert report["ok"] and report["files"][0]["signatures"][0]["holder"] == "张三"
 
 
+def test_a_rebuilt_damaged_file_is_reported(run_cli, cli_token, docs, seal, tmp_path):
+    data = (docs / "名册.pdf").read_bytes()
+    damaged = tmp_path / "损坏.pdf"
+    damaged.write_bytes(data[:data.rindex(b"startxref")] + b"startxref\n99\n%%EOF\n")
+    result = run_cli("sign", str(damaged), "--out", str(tmp_path / "out.pdf"), "--seal", str(seal),
+                     "--token", cli_token.serial, "--pin-stdin", stdin=cli_token.pin + "\n")
+    assert result.returncode == 0 and "已修复后签章" in result.stdout, result.stdout + result.stderr
+
+
 def test_signing_without_a_seal_image_says_so(run_cli, cli_token, docs, seal, tmp_path):
     plain = run_cli("sign", str(docs / "名册.pdf"), "--out", str(tmp_path / "plain.pdf"), "--token", cli_token.serial,
                     "--pin-stdin", stdin=cli_token.pin + "\n")

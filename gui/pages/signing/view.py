@@ -518,7 +518,7 @@ class SignTab(QWidget):
         row = self._row(result.item.source)
         if result.status == "signed":
             self.signed[result.item.source] = result.item.output
-            row.setText(1, self.tr("Signed"))
+            row.setText(1, self.tr("Signed (damaged file rebuilt)") if result.signed.repaired else self.tr("Signed"))
             row.setForeground(1, Qt.GlobalColor.darkGreen)
             row.setToolTip(1, str(result.item.output))
         elif result.status == "refused":
