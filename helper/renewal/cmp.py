@@ -37,6 +37,8 @@ class CmpResult:
     ca_certs: tuple[x509.Certificate, ...]
     status: Literal["accepted", "granted_with_mods"]
     status_text: str = ""
+    # caPubs of a response protected with the CA's shared secret: trust anchors (RFC 4210, 5.3.2)
+    trust_anchors: tuple[x509.Certificate, ...] = ()
 
 
 class CmpClient:
@@ -147,6 +149,7 @@ class CmpClient:
             ca_certs=_ca_certs(response, certificate),
             status=status["status"].native,
             status_text=free_text(status),
+            trust_anchors=_mac_ca_pubs(response),
         )
 
     def _final_response(
@@ -205,6 +208,15 @@ def _pick(items: Sequence, req_id: int | None, url: str):
         if req_id is None or item["cert_req_id"].native == req_id:
             return item
     raise HelperError("CMP_MALFORMED_RESPONSE", url=url, detail=f"no answer for certReqId {req_id}")
+
+
+def _mac_ca_pubs(response: PKIMessage) -> tuple[x509.Certificate, ...]:
+    """caPubs of a response whose (already verified) protection is the shared-secret MAC: the secret came
+    from the CA out of band, so the CA certificates it vouches for may anchor the new certificate's chain."""
+    if response["header"]["protection_alg"]["algorithm"].native != "password_based_mac":
+        return ()
+    body = response["body"].chosen
+    return tuple(body["ca_pubs"]) if body["ca_pubs"].native else ()
 
 
 def _ca_certs(response: PKIMessage, issued: x509.Certificate) -> tuple[x509.Certificate, ...]:

@@ -27,7 +27,7 @@ from helper import certs
 from helper.messages import HelperError
 from helper.renewal import journal as jr
 from helper.renewal.journal import Journal
-from helper.renewal.validate import check_new_certificate
+from helper.renewal.validate import check_new_certificate, key_anchors
 from tokenio.session import TokenSession
 from tokenio.worker import SessionHandle
 
@@ -49,14 +49,17 @@ class InstallResult:
 
 
 def prepare(handle: SessionHandle, new_der: bytes, chain: Iterable[bytes] = (), *, kind: str,
-            journal: Journal | None = None) -> Journal:
-    """Validate ``new_der`` against the key in ``handle`` and record the plan; nothing is written yet."""
+            journal: Journal | None = None, anchors: Iterable[bytes] = ()) -> Journal:
+    """Validate ``new_der`` against the key in ``handle`` and record the plan; nothing is written yet.
+    ``anchors``: CA certificates this renewal's channel vouches for (caPubs under the CA's shared secret)."""
     keys = handle.run(TokenSession.private_keys)
     token = f"{handle.info.label} ({handle.info.serial})"
     objects = handle.run(TokenSession.certificates)
     if any(o.der == new_der for o in objects):
         raise HelperError("RENEW_ALREADY_INSTALLED", token=token, subject=certs.parse(new_der).subject)
-    key = check_new_certificate(new_der, chain, keys, token)
+    on_key = [o.der for o in objects if o.der is not None]
+    key = check_new_certificate(new_der, [*chain, *on_key], keys, token,
+                                extra_anchors=[*key_anchors(objects), *anchors])
     old = [o for o in objects if o.der is not None and o.key is not None and o.key.cka_id == key.cka_id]
     for o in old:
         jr.save_old_certificate(o.der)
@@ -94,9 +97,9 @@ def run_steps(handle: SessionHandle, journal: Journal) -> InstallResult:
 
 
 def install(handle: SessionHandle, new_der: bytes, chain: Iterable[bytes] = (), *, kind: str,
-            journal: Journal | None = None) -> InstallResult:
+            journal: Journal | None = None, anchors: Iterable[bytes] = ()) -> InstallResult:
     """Validate, then install ``new_der`` transactionally (``handle``: a read-write session)."""
-    return run_steps(handle, prepare(handle, new_der, chain, kind=kind, journal=journal))
+    return run_steps(handle, prepare(handle, new_der, chain, kind=kind, journal=journal, anchors=anchors))
 
 
 def discard_generated_key(handle: SessionHandle, journal: Journal) -> None:

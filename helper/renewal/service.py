@@ -18,7 +18,7 @@ from helper.renewal import install as inst
 from helper.renewal.cmp import CmpClient, MacProtection, SignatureProtection
 from helper.renewal.journal import Journal
 from helper.renewal.token_signer import TokenSigner
-from helper.renewal.validate import matching_key, trust_anchors
+from helper.renewal.validate import key_anchors, matching_key, trust_anchors
 from tokenio.errors import ObjectNotFound
 from tokenio.session import CertObject, KeyRef, TokenSession
 from tokenio.worker import SessionHandle
@@ -55,11 +55,13 @@ def renew_over_cmp(handle: SessionHandle, cert_der: bytes, request: CmpRequest) 
     obj, key = find_certificate(handle, cert_der)
     old_cert = x509.Certificate.load(obj.der)
     old_signer = TokenSigner(handle, key, old_cert)
+    anchors = [*trust_anchors(), *key_anchors(handle.run(TokenSession.certificates))]
     client = CmpClient(request.url, protection=request.mac or SignatureProtection(old_signer),
-                       timeout=request.timeout, trusted=[x509.Certificate.load(d) for d in trust_anchors()])
+                       timeout=request.timeout, trusted=[x509.Certificate.load(d) for d in anchors])
     if not request.new_key:
         result = client.key_update(old_cert, old_signer)
-        return inst.install(handle, result.certificate.dump(), [c.dump() for c in result.ca_certs], kind="cmp-kur")
+        return inst.install(handle, result.certificate.dump(), [c.dump() for c in result.ca_certs], kind="cmp-kur",
+                            anchors=[c.dump() for c in result.trust_anchors])
     cka_id = inst.new_cka_id(handle)
     journal = Journal.begin(handle.info.serial, handle.info.label, "cmp-new-key", "keygen",
                             generated_cka_id=cka_id.hex())
@@ -68,9 +70,10 @@ def renew_over_cmp(handle: SessionHandle, cert_der: bytes, request: CmpRequest) 
         if request.p10:
             result = client.certify_p10(handle.run(TokenSession.make_csr, new_key, old_cert.subject))
         else:
-            result = client.certify(TokenSigner(handle, new_key), old_cert.subject)
+            # with the CA's reference and secret this is an initial request (ir), else a certification request
+            result = client.certify(TokenSigner(handle, new_key), old_cert.subject, kind="ir" if request.mac else "cr")
         journal = inst.prepare(handle, result.certificate.dump(), [c.dump() for c in result.ca_certs],
-                               kind="cmp-new-key", journal=journal)
+                               kind="cmp-new-key", journal=journal, anchors=[c.dump() for c in result.trust_anchors])
     except BaseException:
         try:
             inst.discard_generated_key(handle, journal)

@@ -1,7 +1,8 @@
 """Checks a renewed certificate must pass before it is written to a key.
 
 It must parse, chain (signatures checked link by link) to a trusted certificate (bundled CAs, the
-user's CA folder), be valid now, allow signing, and belong to a private key on the key.
+user's CA folder, or a root stored on the key that the key's current certificates already chain to: the
+CA that issued them), be valid now, allow signing, and belong to a private key on the key.
 """
 
 from __future__ import annotations
@@ -14,12 +15,43 @@ from cryptography.exceptions import InvalidSignature
 
 from helper import certs, settings
 from helper.messages import HelperError
-from tokenio.session import KeyRef
+from tokenio.session import CertObject, KeyRef
 
 
 def trust_anchors() -> list[bytes]:
     """Certificates the helper trusts as chain ends: bundled CAs plus the user's CA folder."""
     return list(certs.bundled_ca_certs()) + certs.user_ca_certs(settings.user_ca_dir())
+
+
+def key_anchors(objects: Sequence[CertObject]) -> list[bytes]:
+    """Roots stored on the key that its current end-entity certificates chain to (signatures checked).
+
+    CAs ship their chain on the key; a renewal from the CA that issued the key's certificates is then
+    trusted even where that CA's root is not installed on this computer. A root that none of the current
+    certificates chains to earns nothing.
+    """
+    cas = [o.der for o in objects if o.der is not None and _parses_as_ca(o.der)]
+    from asn1crypto import x509
+
+    roots = [der for der in cas if x509.Certificate.load(der).self_signed != "no"]
+    anchors: list[bytes] = []
+    for obj in objects:
+        if obj.der is None or obj.key is None or obj.der in cas:
+            continue
+        try:
+            top = check_chain(obj.der, cas, anchors=roots)[-1]
+        except HelperError:
+            continue
+        if top not in anchors:
+            anchors.append(top)
+    return anchors
+
+
+def _parses_as_ca(der: bytes) -> bool:
+    try:
+        return certs.parse(der).is_ca
+    except Exception:  # noqa: BLE001 - garbage certificate objects are listed elsewhere, never trusted
+        return False
 
 
 def check_chain(leaf: bytes, supplied: Iterable[bytes] = (), anchors: Sequence[bytes] | None = None) -> list[bytes]:
@@ -44,7 +76,7 @@ def check_chain(leaf: bytes, supplied: Iterable[bytes] = (), anchors: Sequence[b
 
 
 def check_new_certificate(der: bytes, supplied: Iterable[bytes], keys: Sequence[KeyRef], token: str,
-                          now: datetime | None = None) -> KeyRef:
+                          now: datetime | None = None, extra_anchors: Sequence[bytes] = ()) -> KeyRef:
     """Run every check; returns the private key the certificate belongs to."""
     info = certs.parse(der)
     now = now or datetime.now(UTC)
@@ -58,7 +90,7 @@ def check_new_certificate(der: bytes, supplied: Iterable[bytes], keys: Sequence[
     key = matching_key(der, keys)
     if key is None:
         raise HelperError("RENEW_CERT_NO_KEY", subject=info.subject, token=token)
-    check_chain(der, supplied)
+    check_chain(der, supplied, [*trust_anchors(), *extra_anchors])
     return key
 
 

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, pkcs7
 from renewal_kit import token_objects
 
+from helper.demo import softhsm
 from helper.demo.pki import DemoPKI, software_key, unit_name
+from helper.demo.token import DEMO_SO_PIN, DEMO_USER_PIN, provision
 from helper.messages import HelperError
 from helper.renewal import journal
 from helper.renewal.service import import_certificates
+from tokenio.session import TokenSession
 
 
 def _spki(der: bytes) -> bytes:
@@ -72,6 +76,31 @@ def test_refuses_untrusted_chain(token_service, key) -> None:
     rogue = DemoPKI.create()
     cert = rogue.issue(_spki(key.cert(0)), unit_name(), days=730)
     _refused(token_service, key, _p7b(cert, *rogue.chain_der), "RENEW_CHAIN_UNTRUSTED")
+
+
+def _store_ca_certificates(token_service, token, ders) -> None:
+    with token_service.session(token.serial, bytearray(token.pin.encode()), rw=True) as s:
+        for i, der in enumerate(ders):
+            s.run(TokenSession.import_certificate, der, bytes([0xCA, i]), f"CA {i}")
+
+
+def test_ca_whose_root_travels_on_the_key_is_trusted_for_its_own_renewals(token_service, softhsm_conf) -> None:
+    """A CA not installed on this computer: its chain is on the key and the key's certificate chains to it."""
+    other_ca = DemoPKI.create()
+    serial = softhsm.init_token(softhsm_conf, "外地CA-U盾", DEMO_USER_PIN, DEMO_SO_PIN)
+    issued = provision(token_service, serial, other_ca, keys=(("ec-p256", "sign"),), days=10)
+    token = SimpleNamespace(serial=serial, pin=DEMO_USER_PIN)
+    renewed = other_ca.issue(_spki(issued[0].cert_der), unit_name(), days=730)
+    _refused(token_service, token, _p7b(renewed), "RENEW_CHAIN_UNTRUSTED")  # no root anywhere yet
+    _store_ca_certificates(token_service, token, other_ca.chain_der)
+    assert _import(token_service, token, _p7b(renewed)).certificate.der == renewed
+
+
+def test_a_root_on_the_key_that_issued_nothing_there_earns_no_trust(token_service, key) -> None:
+    rogue = DemoPKI.create()
+    _store_ca_certificates(token_service, key, rogue.chain_der)
+    cert = rogue.issue(_spki(key.cert(0)), unit_name(), days=730)
+    _refused(token_service, key, _p7b(cert), "RENEW_CHAIN_UNTRUSTED")
 
 
 def test_refuses_garbage_file(token_service, key) -> None:

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from cryptography import x509
@@ -23,7 +24,9 @@ from renewal_kit import (
     verify_signature,
 )
 
-from helper.demo.pki import software_key
+from helper.demo import softhsm
+from helper.demo.pki import DemoPKI, software_key
+from helper.demo.token import DEMO_SO_PIN, DEMO_USER_PIN, provision
 from helper.messages import HelperError
 from helper.renewal import journal
 from helper.renewal.cmp import MacProtection
@@ -114,6 +117,29 @@ def test_new_key_request_installs_certificate_for_new_key(token_service, expirin
     assert objects == {expiring.keys[0].cka_id: expiring.cert(), result.cka_id: server.issued}
     signature = sign_on_token(token_service, expiring.serial, expiring.pin, result.cka_id, "rsa", b"new key")
     verify_signature(server.issued, b"new key", signature)
+
+
+@pytest.mark.parametrize("ca_pubs", [True, False], ids=["caPubs", "no-caPubs"])
+def test_new_key_from_a_ca_not_installed_here_is_anchored_by_its_mac_protected_ca_pubs(
+        token_service, softhsm_conf, tmp_path: Path, ca_pubs: bool) -> None:
+    """A CA whose root this computer does not have: under the shared secret it sent, its caPubs anchor the
+    new certificate; without them the certificate is refused and the generated key removed again."""
+    other = DemoPKI.create()
+    serial = softhsm.init_token(softhsm_conf, "外地CA-CMP", DEMO_USER_PIN, DEMO_SO_PIN)
+    issued = provision(token_service, serial, other, keys=(("rsa2048", "sign"),), days=20)
+    token = SimpleNamespace(serial=serial, pin=DEMO_USER_PIN, cert=lambda: issued[0].cert_der)
+    extra = ("-rsp_capubs", pem_file(tmp_path, "capubs", other.chain_der[-1])) if ca_pubs else ()
+    server = IssuingCmpServer(other, tmp_path, (*MAC_SERVER, "-rsp_extracerts",
+                                                pem_file(tmp_path, "issuing", other.chain_der[0]), *extra))
+    try:
+        request = CmpRequest(server.url, mac=MAC, new_key=True)
+        if not ca_pubs:
+            _unchanged_after(token_service, token, request, "RENEW_CHAIN_UNTRUSTED")
+            return
+        result = _renew(token_service, token, token.cert(), request)
+    finally:
+        server.stop()
+    assert result.certificate.der == server.issued
 
 
 # --- failures: a coded error and the key exactly as before ----------------------------------------------
