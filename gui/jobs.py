@@ -23,6 +23,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 log = logging.getLogger(__name__)
@@ -37,11 +38,12 @@ class Job(QObject):
     _completed = Signal(object, object)  # internal: (result, exception) from the worker thread
 
     def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], description: str,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, owner: QObject | None = None) -> None:
         super().__init__(parent)
         self.fn = fn
         self.args = args
         self.description = description
+        self.owner = owner
         self.running = False
         self.result: Any = None
         self.error: BaseException | None = None
@@ -60,7 +62,9 @@ class Job(QObject):
     def _deliver(self, result: Any, error: BaseException | None) -> None:
         self.running = False
         self.result, self.error = result, error
-        if error is None:
+        if self.owner is not None and not shiboken6.isValid(self.owner):
+            self.error = None  # the page or dialog that asked is gone: nobody is left to tell
+        elif error is None:
             self.finished.emit(result)
         else:
             self.failed.emit(error)
@@ -89,12 +93,13 @@ class JobRunner(QObject):
     def busy(self) -> bool:
         return bool(self._running)
 
-    def run(self, fn: Callable[..., Any], *args: Any, description: str = "") -> Job:
+    def run(self, fn: Callable[..., Any], *args: Any, description: str = "", owner: QObject | None = None) -> Job:
         """Start ``fn(*args)`` on a worker thread; connect to the returned job's signals right away.
 
-        After ``shutdown`` (the app is quitting) the returned job never runs.
+        ``owner``: the widget the result is for; if it is deleted first, the result is dropped. After
+        ``shutdown`` (the app is quitting) the returned job never runs.
         """
-        job = Job(fn, args, description, self)
+        job = Job(fn, args, description, self, owner)
         if self._closed:
             return job
         job.running = True

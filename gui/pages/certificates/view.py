@@ -170,7 +170,7 @@ class CertificatesPage(QWidget):
     # --- loading ----------------------------------------------------------------------------
     def load(self, serial: str) -> None:
         """Re-read one key's flags and certificates in the background."""
-        job = self.app.jobs.run(_read_key, self.app, serial, description=self.tr("Reading certificates"))
+        job = self.app.jobs.run(_read_key, self.app, serial, owner=self, description=self.tr("Reading certificates"))
         job.finished.connect(lambda result: self._loaded(serial, *result))
         job.failed.connect(lambda exc: self._load_failed(serial, exc))
 

@@ -97,7 +97,7 @@ class DiagnosticsPage(QWidget):
         self.summary.setText(self.tr("Checking…"))
         self.facts = Facts(self.environment())
         job = self.app.jobs.run(diagnostics.run, self.facts, None, self._progress.step.emit,
-                                description=self.tr("Checking this computer"))
+                                owner=self, description=self.tr("Checking this computer"))
         job.finished.connect(self._on_done)
         job.failed.connect(self._on_failed)
 
@@ -158,7 +158,7 @@ class DiagnosticsPage(QWidget):
         if self.facts is None or not self.confirm(row.name.text()):
             return
         row.fix.setEnabled(False)
-        job = self.app.jobs.run(diagnostics.repair, self.facts, check_id, description=self.tr("Repairing"))
+        job = self.app.jobs.run(diagnostics.repair, self.facts, check_id, owner=self, description=self.tr("Repairing"))
         job.finished.connect(self._after_fix)
         job.failed.connect(lambda exc: (row.fix.setEnabled(True), self.app.show_error(exc, self)))
 

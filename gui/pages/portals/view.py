@@ -196,10 +196,10 @@ class PortalsPage(QWidget):
         """Re-check every tile off the GUI thread (the keys are read once for all of them)."""
         tiles = list(self.tiles.values())
         job = self.app.jobs.run(portals.check_all, [t.portal for t in tiles], self.app.keys, portals.service_running,
-                                description="portal readiness")
+                                owner=self, description="portal readiness")
         job.finished.connect(lambda checks: [t.show_readiness(c) for t, c in zip(tiles, checks, strict=True)])
 
     def open_portal(self, portal: portals.Portal) -> None:
-        job = self.app.jobs.run(lambda: portals.launch(self._check(portal)), description=f"open {portal.id}")
+        job = self.app.jobs.run(lambda: portals.launch(self._check(portal)), owner=self, description=f"open {portal.id}")
         job.finished.connect(lambda _browser: self.refresh())
         job.failed.connect(lambda _exc: self.refresh())

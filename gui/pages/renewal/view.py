@@ -186,7 +186,7 @@ class RenewalPage(QWidget):
             self._again = True
             return
         self.loading, self._again = True, False
-        job = self.app.jobs.run(work.overview, self.app.keys, description=self.tr("Reading certificates"))
+        job = self.app.jobs.run(work.overview, self.app.keys, owner=self, description=self.tr("Reading certificates"))
         job.finished.connect(self._show)
         job.done.connect(self._loaded)
 
@@ -245,7 +245,7 @@ class RenewalPage(QWidget):
             else:
                 self._ask_pin(row, lambda pin: self._renew_cmp(row, ca, pin, None))
         elif ca is not None and ca.renewal_site:
-            job = self.app.jobs.run(_open_site, ca.renewal_site, description=self.tr("Opening the CA's website"))
+            job = self.app.jobs.run(_open_site, ca.renewal_site, owner=self, description=self.tr("Opening the CA's website"))
             job.finished.connect(lambda _browser: self.app.notify(
                 self.tr("CA renewal website opened"),
                 self.tr("Finish the renewal on the CA's website; it installs the new certificate through the helper.")))
@@ -321,7 +321,7 @@ class RenewalPage(QWidget):
         for row in self.rows:
             row.button.setEnabled(False)
         self._poll.start()
-        job = self.app.jobs.run(fn, *args, description=self.tr("Installing the certificate"))
+        job = self.app.jobs.run(fn, *args, owner=self, description=self.tr("Installing the certificate"))
         job.finished.connect(lambda result: self._installed(result, on_success))
         job.failed.connect(self._install_failed)
 

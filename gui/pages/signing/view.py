@@ -304,7 +304,7 @@ class SignTab(QWidget):
         if not serial:
             self._show_key_seals(serial, [])
             return
-        job = self.app.jobs.run(seal_store.seals_on_key, self.app.tokens, serial, description="seals on the key")
+        job = self.app.jobs.run(seal_store.seals_on_key, self.app.tokens, serial, owner=self, description="seals on the key")
         job.finished.connect(lambda seals: self._show_key_seals(serial, seals))
         job.failed.connect(lambda _exc: None)  # a key without readable seals: files and text stamps still work
 
@@ -487,7 +487,7 @@ class SignTab(QWidget):
         service = SigningService(self.app.keys)
         serial = self.key_choice.currentData()
         self.sign_button.setEnabled(False)
-        job = self.app.jobs.run(service.identity, serial, description=self.tr("Reading certificates"))
+        job = self.app.jobs.run(service.identity, serial, owner=self, description=self.tr("Reading certificates"))
         job.finished.connect(lambda identity: self._ask_pin_and_sign(service, identity, items, options))
         job.failed.connect(self._failed)
 
@@ -503,7 +503,7 @@ class SignTab(QWidget):
             self._row(item.source).setText(1, self.tr("Signing…"))
         sign = functools.partial(service.sign, on_result=self.relay.result.emit)
         job = self.app.jobs.run(sign, identity, pin, items, options, SealChoice(png=self.seal_png),
-                                description=self.tr("Signing"))
+                                owner=self, description=self.tr("Signing"))
         job.finished.connect(lambda outcome: self._done(outcome, identity.token.serial))
         job.failed.connect(self._failed)
 
@@ -631,7 +631,7 @@ class VerifyTab(QWidget):
     def verify(self, path: Path):
         from helper.signing.verify import verify_pdf
 
-        job = self.app.jobs.run(verify_pdf, path, description=self.tr("Verifying"))
+        job = self.app.jobs.run(verify_pdf, path, owner=self, description=self.tr("Verifying"))
         job.finished.connect(self.show_report)
         return job
 
