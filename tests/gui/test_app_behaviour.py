@@ -70,7 +70,7 @@ def test_driver_path_is_validated(ctx, qtbot, tmp_path):
 def test_second_launch_raises_the_first(qapp, qtbot):
     server = single_instance.InstanceServer()
     try:
-        with qtbot.waitSignal(server.raise_requested, timeout=3000):
+        with qtbot.waitSignal(server.raise_requested, timeout=15000):
             assert single_instance.signal_running()
     finally:
         server.server.close()
@@ -81,7 +81,7 @@ def test_second_launch_hands_over_pdfs_to_sign(qapp, qtbot, tmp_path):
     server = single_instance.InstanceServer()
     pdf = tmp_path / "参保登记名册.pdf"
     try:
-        with qtbot.waitSignal(server.sign_requested, timeout=3000) as received:
+        with qtbot.waitSignal(server.sign_requested, timeout=15000) as received:
             assert single_instance.signal_running(sign=(str(pdf),))
     finally:
         server.server.close()
@@ -108,8 +108,8 @@ def test_expiring_certificate_notifies_once_a_day(page, ctx, make_token, qtbot):
     notes: list[tuple[str, str]] = []
     ctx.notified.connect(lambda title, text: notes.append((title, text)))
     token = make_token(keys=(("ec-p256", "sign"),), days=5)
-    qtbot.waitUntil(lambda: token.serial in page.cards and bool(page.cards[token.serial].rows), timeout=3000)
-    qtbot.waitUntil(lambda: bool(notes), timeout=3000)
+    qtbot.waitUntil(lambda: token.serial in page.cards and bool(page.cards[token.serial].rows), timeout=15000)
+    qtbot.waitUntil(lambda: bool(notes), timeout=15000)
     assert {t for t, _ in notes} == {"证书即将到期"}
     assert sum(bool(re.search("还有 [45] 天到期", text)) for _, text in notes) == 1  # its 7-day threshold, once
     shown = len(notes)

@@ -42,11 +42,11 @@ def test_hot_plug_adds_and_removes_the_card(page, make_token, softhsm_conf, tmp_
     # the key is provisioned first (the page may already see it half-filled), then pulled out and
     # plugged back in complete, as a clerk would insert a finished key
     token = make_token(keys=(("ec-p256", "sign"),))
-    qtbot.waitUntil(lambda: token.serial in page.cards, timeout=3000)
+    qtbot.waitUntil(lambda: token.serial in page.cards, timeout=15000)
     stashed = softhsm.unplug(softhsm_conf, token.serial, tmp_path)
-    qtbot.waitUntil(lambda: token.serial not in page.cards, timeout=3000)
+    qtbot.waitUntil(lambda: token.serial not in page.cards, timeout=15000)
     softhsm.plug_back(softhsm_conf, stashed)
-    wait_card(qtbot, page, token.serial, timeout=3000)
+    wait_card(qtbot, page, token.serial, timeout=15000)
 
 
 def test_details_dialog_shows_chain_and_fingerprints(page, demo_token, qtbot):

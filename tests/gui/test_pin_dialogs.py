@@ -57,7 +57,7 @@ def test_change_pin_really_changes_it(page, ctx, fresh, token_service, qtbot):
     ctx.jobs.job_started.connect(lambda job: started.append(job.fn))
     submit_with_enter(dialog, qtbot)
     submit_with_enter(dialog, qtbot)  # a second Enter while busy does nothing
-    qtbot.waitUntil(lambda: isinstance(ctx.last_message, MessageDialog), timeout=5000)
+    qtbot.waitUntil(lambda: isinstance(ctx.last_message, MessageDialog), timeout=20000)
     assert ctx.last_message.message.code == "GUI_PIN_CHANGED"
     assert started.count(ctx.keys.change_pin) == 1
     assert closed(dialog)
@@ -69,7 +69,7 @@ def test_wrong_old_pin_is_explained(page, ctx, fresh, qtbot):
     dialog = page.open_change_pin(fresh.serial)
     fill(dialog, "Wr0ng-pin", NEW_PIN, NEW_PIN, qtbot)
     submit_with_enter(dialog, qtbot)
-    qtbot.waitUntil(lambda: isinstance(ctx.last_message, MessageDialog), timeout=5000)
+    qtbot.waitUntil(lambda: isinstance(ctx.last_message, MessageDialog), timeout=20000)
     message = ctx.last_message.message
     assert message.code.startswith("PIN_INCORRECT")
     assert "口令不正确" in message.title and message.remedy
@@ -97,7 +97,7 @@ def test_removing_the_key_closes_the_dialog(page, ctx, fresh, softhsm_conf, tmp_
     dialog = page.open_change_pin(fresh.serial)
     stashed = softhsm.unplug(softhsm_conf, fresh.serial, tmp_path)
     try:
-        qtbot.waitUntil(lambda: closed(dialog), timeout=1500)
+        qtbot.waitUntil(lambda: closed(dialog), timeout=15000)
         assert ctx.last_message.message.code == "GUI_KEY_REMOVED"
         assert fresh.label in ctx.last_message.message.explanation
     finally:
@@ -142,20 +142,20 @@ def test_opencryptoki_lock_states_render_and_unblock(qapp, language, ock_service
     qtbot.addWidget(page)
     page.show()
     try:
-        qtbot.waitUntil(lambda: bool(page.cards), timeout=3000)
+        qtbot.waitUntil(lambda: bool(page.cards), timeout=15000)
         serial = next(iter(page.cards))
         card = page.cards[serial]
-        qtbot.waitUntil(lambda: card.pin_label.text() == "PIN正常", timeout=3000)
+        qtbot.waitUntil(lambda: card.pin_label.text() == "PIN正常", timeout=15000)
         for _ in range(2):
             assert not logs_in(ock_service, serial, "000000")
         page.load(serial)
-        qtbot.waitUntil(lambda: "最后一次机会" in card.pin_label.text(), timeout=3000)
+        qtbot.waitUntil(lambda: "最后一次机会" in card.pin_label.text(), timeout=15000)
         dialog = page.open_change_pin(serial)
         assert "最后一次机会" in dialog.state.text()
         dialog.close()
         assert not logs_in(ock_service, serial, "000000")
         page.load(serial)
-        qtbot.waitUntil(lambda: "已锁定" in card.pin_label.text(), timeout=3000)
+        qtbot.waitUntil(lambda: "已锁定" in card.pin_label.text(), timeout=15000)
         assert not card.change_button.isEnabled()
 
         unblock = page.open_unblock_pin(serial)
@@ -164,9 +164,9 @@ def test_opencryptoki_lock_states_render_and_unblock(qapp, language, ock_service
         fill(unblock, OCK_SO_PIN, NEW_PIN, NEW_PIN, qtbot)
         submit_with_enter(unblock, qtbot)
         qtbot.waitUntil(lambda: isinstance(ctx.last_message, MessageDialog)
-                        and ctx.last_message.message.code == "GUI_PIN_UNBLOCKED", timeout=5000)
+                        and ctx.last_message.message.code == "GUI_PIN_UNBLOCKED", timeout=20000)
         assert logs_in(ock_service, serial, NEW_PIN)
-        qtbot.waitUntil(lambda: card.pin_label.text() == "PIN正常", timeout=3000)
+        qtbot.waitUntil(lambda: card.pin_label.text() == "PIN正常", timeout=15000)
     finally:
         ctx.shutdown()
         # leave the shared opencryptoki token as the fixture made it: user PIN 123456, SO PIN 12345678

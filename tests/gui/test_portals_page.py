@@ -50,9 +50,9 @@ def test_qt_consent_ui_from_the_service_thread_and_cancel(ctx, qtbot):
     worker = threading.Thread(target=lambda: answers.append(
         ui.ask(ConsentRequest("approve_origin", "https://portal.example"))))
     worker.start()
-    qtbot.waitUntil(lambda: ui._dialog is not None and ui._dialog.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: ui._dialog is not None and ui._dialog.isVisible(), timeout=20000)
     assert ui._dialog.findChild(QLabel, "origin").text() == "https://portal.example"
     ui.cancel()  # the service gave up waiting
-    qtbot.waitUntil(lambda: bool(answers), timeout=5000)
+    qtbot.waitUntil(lambda: bool(answers), timeout=20000)
     worker.join(5)
     assert answers[0].approved is False

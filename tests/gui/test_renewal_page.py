@@ -50,7 +50,7 @@ def _row(page: RenewalPage, der: bytes):
 
 
 def _type_pin(qtbot, page: RenewalPage, pin: str) -> None:
-    qtbot.waitUntil(lambda: isinstance(page.dialog, PinEntryDialog), timeout=3000)
+    qtbot.waitUntil(lambda: isinstance(page.dialog, PinEntryDialog), timeout=15000)
     page.dialog.field.setText(pin)
     page.dialog.accept()
 
@@ -63,7 +63,7 @@ def _wait_installed(qtbot, ctx, page: RenewalPage, der: bytes) -> None:
 
 def test_import_renewed_file_through_the_page(page, ctx, key, demo_pki, token_service, qtbot, tmp_path):
     old = key.cert(0)
-    qtbot.waitUntil(lambda: _row(page, old) is not None, timeout=5000)
+    qtbot.waitUntil(lambda: _row(page, old) is not None, timeout=20000)
     row = _row(page, old)
     assert row.row.item.state == "expiring" and row.days.text() == f"{row.row.item.days_left} 天后到期"
     renewed = demo_pki.issue(_spki(old), unit_name(), days=730)
@@ -90,7 +90,7 @@ def test_one_click_renewal_over_cmp_with_the_cas_one_time_code(page, ctx, key, d
     monkeypatch.setattr(cas, "known_cas", lambda: (ca,))
     try:
         page.refresh()
-        qtbot.waitUntil(lambda: _row(page, old) is not None and _row(page, old).row.ca == ca, timeout=5000)
+        qtbot.waitUntil(lambda: _row(page, old) is not None and _row(page, old).row.ca == ca, timeout=20000)
         _row(page, old).button.click()
         assert isinstance(page.dialog, CaSecretDialog)
         page.dialog.reference.setText(REF)
@@ -111,7 +111,7 @@ def test_recovery_at_start_finishes_an_interrupted_install(ctx, key, demo_pki, t
     renewed = demo_pki.issue(_spki(old), unit_name(), days=730)
     with token_service.session(key.serial, bytearray(key.pin.encode()), rw=True) as handle:
         install.prepare(handle, renewed, demo_pki.chain_der, kind="import")  # interrupted before writing
-    qtbot.waitUntil(lambda: ctx.token(key.serial) is not None, timeout=5000)
+    qtbot.waitUntil(lambda: ctx.token(key.serial) is not None, timeout=20000)
     refreshed = []
     dialogs = offer_recovery(ctx, lambda: refreshed.append(True))
     assert len(dialogs) == 1
@@ -130,7 +130,7 @@ def test_screenshot_in_each_language(lang, language, page, ctx, key, demo_pki, q
     qtbot.addWidget(window)
     window.resize(1000, 720)
     window.show()
-    qtbot.waitUntil(lambda: _row(window, key.cert(0)) is not None, timeout=5000)
+    qtbot.waitUntil(lambda: _row(window, key.cert(0)) is not None, timeout=20000)
     window.progress_title.setText(_row(window, key.cert(0)).row.item.unit)
     window.progress.setVisible(True)
     window.steps.show_step(2)
