@@ -35,7 +35,9 @@ class SourcePdf:
 
 
 def read_pdf(path: Path, *, max_mb: int, password: bytes | None = None) -> SourcePdf:
-    """Read and check ``path``; the file itself is only read, never changed.
+    """Read and check ``path``; the file itself is only read, never changed. A damaged file (unreadable,
+    or objects and streams not where its tables say) that holds no signatures and no encryption is rebuilt
+    in memory by PDFium first (``repaired``).
 
     Raises HelperError FILE_NOT_FOUND, PDF_TOO_LARGE, PDF_NOT_PDF, PDF_MALFORMED, PDF_SIGNED_DAMAGED,
     PDF_PASSWORD_REQUIRED, PDF_PASSWORD_WRONG, PDF_ENCRYPTED_CERT or PDF_CERTIFIED_NO_CHANGES.
