@@ -80,9 +80,27 @@ def output_for(source: Path, out: Path | None, several: bool) -> Path:
 
 
 def plan(paths: Sequence[Path], out: Path | None) -> list[BatchItem]:
-    sources = collect_inputs(paths)
+    """One item per input PDF (each once). In a batch no output lands on an input or on another
+    output: a clash gets ``NAME-signed (2).pdf`` and so on (e.g. two ``名册.pdf`` from two folders, or
+    an earlier run's ``名册-signed.pdf`` lying among the inputs)."""
+    sources = list({s.resolve(): s for s in collect_inputs(paths)}.values())
     several = len(sources) > 1 or any(p.is_dir() for p in paths)
-    return [BatchItem(s, output_for(s, out, several)) for s in sources]
+    if not several:
+        return [BatchItem(s, output_for(s, out, several)) for s in sources]
+    taken = {s.resolve() for s in sources}
+    items = []
+    for source in sources:
+        target = _free_name(output_for(source, out, several), taken)
+        taken.add(target.resolve())
+        items.append(BatchItem(source, target))
+    return items
+
+
+def _free_name(path: Path, taken: set[Path]) -> Path:
+    candidate, n = path, 2
+    while candidate.resolve() in taken:
+        candidate, n = path.with_name(f"{path.stem} ({n}){path.suffix}"), n + 1
+    return candidate
 
 
 def _error_of(exc: HelperError | TokenError) -> tuple[str, dict]:

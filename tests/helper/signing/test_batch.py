@@ -104,3 +104,20 @@ def test_key_removed_mid_batch_stops_cleanly(make_token, token_service, softhsm_
         check_signed(p)
     with token_service.session(token.serial) as s:  # the key works again once plugged back
         assert s.run(TokenSession.certificates)
+
+
+def test_batch_outputs_never_land_on_inputs_or_on_each_other(tmp_path):
+    for folder in ("一月", "二月"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "名册.pdf").write_bytes(blank_pdf())
+    earlier = tmp_path / "一月" / "名册-signed.pdf"  # an earlier run's output, now among the inputs
+    earlier.write_bytes(minimal_pdf())
+    items = batch.plan([tmp_path / "一月", tmp_path / "二月", tmp_path / "一月" / "名册.pdf"], None)
+    sources = [i.source for i in items]
+    outputs = [i.output for i in items]
+    assert len(sources) == len(set(sources)) == 3  # the file named twice is signed once
+    assert len(set(outputs)) == 3 and not set(outputs) & set(sources)
+    assert tmp_path / "一月" / "名册-signed (2).pdf" in outputs and tmp_path / "二月" / "名册-signed.pdf" in outputs
+    together = batch.plan([tmp_path / "一月", tmp_path / "二月"], tmp_path / "out")
+    assert sorted(i.output.name for i in together) == ["名册-signed (2).pdf", "名册-signed-signed.pdf",
+                                                        "名册-signed.pdf"]
