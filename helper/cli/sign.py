@@ -91,7 +91,7 @@ def sign(inputs: tuple[Path, ...], out: Path | None, seal_png: Path | None, seal
 
     from helper import settings
     from helper.signing import batch
-    from helper.signing.appearance import seal_box
+    from helper.signing.appearance import check_placement
     from helper.signing.options import SignOptions
     from helper.signing.pdfinput import read_pdf
     from helper.signing.service import SigningService
@@ -111,8 +111,7 @@ def sign(inputs: tuple[Path, ...], out: Path | None, seal_png: Path | None, seal
         items = [replace(i, password=password) for i in items]
     if len(items) == 1:  # a lone file and where its seal goes are checked before the PIN is asked for
         source = read_pdf(items[0].source, max_mb=conf.max_pdf_mb, password=password)
-        if options.placement.mode in ("anchor", "coords"):
-            seal_box(source, options.placement)
+        check_placement(source, options.placement)
         if items[0].output.exists() and not overwrite:
             raise HelperError("OUTPUT_EXISTS", path=str(items[0].output))
     service = SigningService(ctx.keys())

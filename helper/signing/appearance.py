@@ -19,6 +19,7 @@ from pyhanko.pdf_utils.content import PdfContent, ResourceType
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.sign import fields
 from pyhanko.stamp import TextStampStyle
 
 from helper.messages import HelperError
@@ -157,6 +158,27 @@ def _check_page(source: SourcePdf, page: int) -> int:
     if not 1 <= page <= source.pages:
         raise HelperError("PAGE_OUT_OF_RANGE", path=str(source.path), page=page, pages=source.pages)
     return page - 1
+
+
+def check_placement(source: SourcePdf, placement: Placement) -> None:
+    """Raise the placement's error (anchor not found, page out of range, no such empty field) before any
+    PIN is asked for."""
+    if placement.mode in ("anchor", "coords"):
+        seal_box(source, placement)
+    elif placement.mode == "field":
+        empty_field(source, placement.field)
+
+
+def empty_field(source: SourcePdf, name: str) -> str:
+    """``name`` if the PDF has an empty signature field of that name; else SIGN_FIELD_NOT_FOUND (listing the
+    empty ones) or SIGN_FIELD_SIGNED."""
+    found = list(fields.enumerate_sig_fields(source.reader, with_name=name))
+    if not found:
+        empty = [n for n, *_ in fields.enumerate_sig_fields(source.reader, filled_status=False)]
+        raise HelperError("SIGN_FIELD_NOT_FOUND", field=name, path=str(source.path), fields="、".join(empty) or "（无）")
+    if found[0][1] is not None:
+        raise HelperError("SIGN_FIELD_SIGNED", field=name, path=str(source.path))
+    return name
 
 
 def seal_box(source: SourcePdf, placement: Placement) -> tuple[int, Box]:

@@ -143,7 +143,7 @@ class DocumentSigner:
         _replace_dangling_info(writer)
         page, box, spec, rotation = None, None, None, 0
         if placement.mode == "field":
-            name = self._existing_field(source, placement.field)
+            name = appearance.empty_field(source, placement.field)
         else:
             name = self._new_field_name(source)
             if placement.mode in ("coords", "anchor"):
@@ -176,17 +176,6 @@ class DocumentSigner:
         if rotation == 0 or self.art is None:
             return self.style
         return appearance.stamp_style(self.art.rotated(rotation), "")
-
-    @staticmethod
-    def _existing_field(source: SourcePdf, name: str) -> str:
-        found = list(fields.enumerate_sig_fields(source.reader, with_name=name))
-        if not found:
-            empty = [n for n, *_ in fields.enumerate_sig_fields(source.reader, filled_status=False)]
-            raise HelperError("SIGN_FIELD_NOT_FOUND", field=name, path=str(source.path),
-                              fields="、".join(empty) or "（无）")
-        if found[0][1] is not None:
-            raise HelperError("SIGN_FIELD_SIGNED", field=name, path=str(source.path))
-        return name
 
     @staticmethod
     def _new_field_name(source: SourcePdf) -> str:

@@ -106,6 +106,9 @@ def test_refusals_and_exit_codes(run_cli, cli_token, docs, seal, tmp_path):
                       "--token", cli_token.serial, "--pin-stdin", "--json", stdin="")
     assert missing.returncode == 5  # found out before the PIN is asked for (stdin holds none)
     assert json.loads(missing.stdout)["error"]["code"] in ("ANCHOR_NOT_FOUND", "ANCHOR_NO_TEXT")
+    no_field = run_cli("sign", str(docs / "名册.pdf"), "--out", str(tmp_path / "z.pdf"), "--field", "甲方签章",
+                       "--token", cli_token.serial, "--pin-stdin", "--json", stdin="")
+    assert no_field.returncode == 5 and json.loads(no_field.stdout)["error"]["code"] == "SIGN_FIELD_NOT_FOUND"
     both = run_cli("sign", str(docs / "扫描件.pdf"), "--pos", "1,1", "--anchor", "x", "--pin-stdin", stdin="1\n")
     assert both.returncode == 2
     wrong_pin = run_cli("sign", str(docs / "扫描件.pdf"), "--out", str(tmp_path / "z.pdf"), "--token",
