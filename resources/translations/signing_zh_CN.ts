@@ -108,6 +108,14 @@
         <translation>签章</translation>
     </message>
     <message>
+        <source>Signed (repaired)</source>
+        <translation>已签章（已修复）</translation>
+    </message>
+    <message>
+        <source>The file was damaged; it was rebuilt, then signed.</source>
+        <translation>原文件结构有损坏，已修复后签章。</translation>
+    </message>
+    <message>
         <source>Open signed file</source>
         <translation>打开已签文件</translation>
     </message>
@@ -160,10 +168,6 @@
     <message>
         <source>Signed</source>
         <translation>已签章</translation>
-    </message>
-    <message>
-        <source>Signed (damaged file rebuilt)</source>
-        <translation>已签章（原文件有损坏，已修复）</translation>
     </message>
     <message>
         <source>Not signed: %1</source>

@@ -518,9 +518,11 @@ class SignTab(QWidget):
         row = self._row(result.item.source)
         if result.status == "signed":
             self.signed[result.item.source] = result.item.output
-            row.setText(1, self.tr("Signed (damaged file rebuilt)") if result.signed.repaired else self.tr("Signed"))
+            repaired = result.signed.repaired
+            row.setText(1, self.tr("Signed (repaired)") if repaired else self.tr("Signed"))
             row.setForeground(1, Qt.GlobalColor.darkGreen)
-            row.setToolTip(1, str(result.item.output))
+            note = "\n" + self.tr("The file was damaged; it was rebuilt, then signed.") if repaired else ""
+            row.setToolTip(1, str(result.item.output) + note)
         elif result.status == "refused":
             message = result.error.message()
             row.setText(1, self.tr("Not signed: %1").replace("%1", message.title))
