@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from gui import theme
 from gui.context import AppContext
 from gui.pages.placeholder import PlaceholderPage
+from gui.widgets.labels import icon_label
 from helper import settings
 
 log = logging.getLogger(__name__)
@@ -126,9 +127,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 18, 0, 12)
         head = QHBoxLayout()
         head.setContentsMargins(18, 0, 12, 12)
-        logo = QLabel()
-        logo.setPixmap(theme.icon("app").pixmap(QSize(30, 30)))
-        head.addWidget(logo)
+        head.addWidget(icon_label("app", 30))
         title = QLabel(self.tr("Certificate Helper"))
         title.setObjectName("NavTitle")
         head.addWidget(title, 1)

@@ -5,20 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from gui import theme
 from gui.widgets import pin_state
+from gui.widgets.labels import data_label, icon_label
 
 if TYPE_CHECKING:
     from helper.keys import CertEntry
     from tokenio.module import TokenInfo
-
-
-def _data(label: QLabel) -> QLabel:
-    label.setProperty("data", True)
-    return label
 
 
 class CertRow(QFrame):
@@ -34,21 +30,19 @@ class CertRow(QFrame):
         row = QHBoxLayout(self)
         row.setContentsMargins(14, 10, 14, 10)
         row.setSpacing(12)
-        icon = QLabel()
-        icon.setPixmap(theme.icon("cert").pixmap(QSize(34, 34)))
-        row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(icon_label("cert", 34), 0, Qt.AlignmentFlag.AlignTop)
         text = QVBoxLayout()
         text.setSpacing(3)
         info = entry.info
         if info is None:
-            title = _data(QLabel(entry.label or entry.cka_id.hex()))
+            title = data_label(QLabel(entry.label or entry.cka_id.hex()))
             title.setObjectName("CertUnit")
             text.addWidget(title)
             text.addWidget(QLabel(self.tr("This certificate object cannot be read. Diagnostics can check the key.")))
             self.status = "unreadable"
         else:
             top = QHBoxLayout()
-            unit = _data(QLabel(info.unit))
+            unit = data_label(QLabel(info.unit))
             unit.setObjectName("CertUnit")
             top.addWidget(unit)
             purpose = QLabel(self.tr("Signing") if info.is_signing else self.tr("Encryption"))
@@ -62,7 +56,7 @@ class CertRow(QFrame):
                 cap = QLabel(caption)
                 cap.setProperty("muted", True)
                 who.addWidget(cap)
-                who.addWidget(_data(QLabel(value)))
+                who.addWidget(data_label(QLabel(value)))
                 who.addSpacing(14)
             who.addStretch(1)
             text.addLayout(who)
@@ -71,7 +65,7 @@ class CertRow(QFrame):
             cap.setProperty("muted", True)
             valid.addWidget(cap)
             span = f"{info.not_before.astimezone():%Y-%m-%d} — {info.not_after.astimezone():%Y-%m-%d}"
-            valid.addWidget(_data(QLabel(span)))
+            valid.addWidget(data_label(QLabel(span)))
             valid.addStretch(1)
             text.addLayout(valid)
             self.status = info.status(datetime.now(UTC), warn_days)
@@ -125,12 +119,10 @@ class KeyCard(QFrame):
         layout.setSpacing(10)
         head = QHBoxLayout()
         head.setSpacing(12)
-        icon = QLabel()
-        icon.setPixmap(theme.icon("key").pixmap(QSize(44, 44)))
-        head.addWidget(icon)
+        head.addWidget(icon_label("key", 44))
         names = QVBoxLayout()
         names.setSpacing(2)
-        self.title = _data(QLabel(token.label))
+        self.title = data_label(QLabel(token.label))
         self.title.setObjectName("CardTitle")
         names.addWidget(self.title)
         self.details = QLabel()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from gui import theme
 from gui.context import AppContext
+from gui.widgets.labels import icon_label
 from gui.widgets.page_header import page_header
 from helper import portals
 
@@ -62,9 +63,7 @@ class PortalTile(QFrame):
     def _heading(self) -> QHBoxLayout:
         head = QHBoxLayout()
         head.setSpacing(12)
-        icon = QLabel()
-        icon.setPixmap(theme.icon("portal").pixmap(QSize(34, 34)))
-        head.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        head.addWidget(icon_label("portal", 34), 0, Qt.AlignmentFlag.AlignTop)
         names = QVBoxLayout()
         names.setSpacing(4)
         self.name = QLabel(self.portal.name)

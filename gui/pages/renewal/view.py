@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -22,6 +22,7 @@ from gui import theme
 from gui.context import AppContext
 from gui.pages.renewal import work
 from gui.pages.renewal.steps import JOURNAL_PROGRESS, StepsBar
+from gui.widgets.labels import data_label, icon_label
 from gui.widgets.page_header import page_header
 from helper.messages import HelperError
 
@@ -30,11 +31,6 @@ if TYPE_CHECKING:
     from helper.renewal.install import InstallResult
 
 FILE_FILTER = "*.cer *.crt *.der *.pem *.p7b *.p7c"
-
-
-def _data(label: QLabel) -> QLabel:
-    label.setProperty("data", True)
-    return label
 
 
 def _muted(text: str) -> QLabel:
@@ -54,25 +50,23 @@ class RenewRow(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 10)
         layout.setSpacing(12)
-        icon = QLabel()
-        icon.setPixmap(theme.icon("cert").pixmap(QSize(34, 34)))
-        layout.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(icon_label("cert", 34), 0, Qt.AlignmentFlag.AlignTop)
         text = QVBoxLayout()
         text.setSpacing(3)
-        unit = _data(QLabel(item.unit))
+        unit = data_label(QLabel(item.unit))
         unit.setObjectName("CertUnit")
         text.addWidget(unit)
         who = QHBoxLayout()
         for caption, value in ((self.tr("Holder"), item.holder), (self.tr("Issuer"), item.issuer),
                                (self.tr("Key"), item.token_label)):
             who.addWidget(_muted(caption))
-            who.addWidget(_data(QLabel(value)))
+            who.addWidget(data_label(QLabel(value)))
             who.addSpacing(14)
         who.addStretch(1)
         text.addLayout(who)
         valid = QHBoxLayout()
         valid.addWidget(_muted(self.tr("Valid until")))
-        valid.addWidget(_data(QLabel(f"{item.not_after.astimezone():%Y-%m-%d}")))
+        valid.addWidget(data_label(QLabel(f"{item.not_after.astimezone():%Y-%m-%d}")))
         if item.superseded:
             valid.addSpacing(14)
             valid.addWidget(_muted(self.tr("Replaced by a newer certificate")))
@@ -134,7 +128,7 @@ class RenewalPage(QWidget):
         self.progress.setObjectName("Card")
         box = QVBoxLayout(self.progress)
         box.setContentsMargins(18, 14, 18, 14)
-        self.progress_title = _data(QLabel())
+        self.progress_title = data_label(QLabel())
         self.progress_title.setObjectName("CardTitle")
         box.addWidget(self.progress_title)
         self.steps = StepsBar()
@@ -217,17 +211,17 @@ class RenewalPage(QWidget):
                  "import": self.tr("Certificate file"), "web": self.tr("CA website")}
         for entry in history[:20]:
             line = QHBoxLayout()
-            line.addWidget(_data(QLabel(entry.get("finished", "")[:10])))
+            line.addWidget(data_label(QLabel(entry.get("finished", "")[:10])))
             line.addWidget(QLabel(kinds.get(entry.get("kind", ""), entry.get("kind", ""))))
             ok = entry.get("outcome") == "completed"
             outcome = QLabel(self.tr("Installed") if ok else self.tr("Undone"))
             outcome.setStyleSheet(theme.status_style("valid" if ok else "not_yet_valid"))
             line.addWidget(outcome)
             line.addSpacing(8)
-            line.addWidget(_data(QLabel(entry.get("token_label", ""))))
+            line.addWidget(data_label(QLabel(entry.get("token_label", ""))))
             if entry.get("not_after"):
                 line.addWidget(_muted(self.tr("Valid until")))
-                line.addWidget(_data(QLabel(entry["not_after"][:10])))
+                line.addWidget(data_label(QLabel(entry["not_after"][:10])))
             line.addStretch(1)
             frame = QWidget()
             frame.setLayout(line)
