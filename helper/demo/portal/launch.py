@@ -7,6 +7,7 @@ from pathlib import Path
 
 from helper import certs, seals
 from helper.demo.portal.app import DEFAULT_PORT, DemoPortal
+from helper.demo.sites import start_service_beside
 from helper.keys import CertEntry, KeyService
 from helper.login.consent import ConsentUI
 from helper.login.keyops import Limits
@@ -48,12 +49,7 @@ def start_login_demo(keys: KeyService, ui: ConsentUI | None, pki_dir: Path, *, p
     portal = start_portal(pki_dir, portal_port)
     service = LocalService(keys, ui, ServiceConfig(port=service_port, limits=limits or Limits()), seal=demo_seal,
                            extra_origins=(portal.origin,))
-    try:
-        service.start()
-    except BaseException:
-        portal.stop()
-        raise
-    portal.helper_url = service.url
+    start_service_beside(portal, service)
     return RunningDemo(portal, service)
 
 

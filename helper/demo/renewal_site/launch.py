@@ -7,6 +7,7 @@ from pathlib import Path
 
 from helper.demo.pki import DemoPKI
 from helper.demo.renewal_site.app import DEFAULT_PORT, RenewalSite
+from helper.demo.sites import start_service_beside
 from helper.keys import KeyService
 from helper.login.consent import ConsentUI
 from helper.login.keyops import Limits
@@ -36,10 +37,5 @@ def start_renewal_demo(keys: KeyService, ui: ConsentUI | None, pki_dir: Path, *,
     site = start_renewal_site(pki_dir, site_port)
     service = LocalService(keys, ui, ServiceConfig(port=service_port, limits=limits or Limits()),
                            extra_origins=(site.origin,), renewal_origins=(site.origin,))
-    try:
-        service.start()
-    except BaseException:
-        site.stop()
-        raise
-    site.helper_url = service.url
+    start_service_beside(site, service)
     return RunningRenewalDemo(site, service)
