@@ -220,8 +220,10 @@ def find_anchor(source: SourcePdf, anchor: str, page: int = 0) -> tuple[int, Box
     password = source.password.decode("utf-8", "replace") if source.password else None
     doc = pdfium.PdfDocument(source.data, password=password)
     try:
-        text_pages = [(ix, doc[ix].get_textpage()) for ix in pages]
-        for ix, text in text_pages:
+        text_pages = []  # loaded page by page: an exact match on an early page ends the search there
+        for ix in pages:
+            text = doc[ix].get_textpage()
+            text_pages.append((ix, text))
             found = text.search(anchor.strip(), match_case=False).get_next()
             if found:
                 return ix, _chars_box(text, range(found[0], found[0] + found[1]))
