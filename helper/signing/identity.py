@@ -38,6 +38,7 @@ def choose_identity(keys: KeyService, serial: str | None = None, cert_id: str | 
     SIGN_CERT_EXPIRED / SIGN_CERT_NOT_YET_VALID (checked before any PIN is asked for).
     """
     token = keys.find_token(serial)
+    entries = keys.certificates(token.serial)
     if cert_id:
         entry = keys.find_certificate(cert_id, token.serial)
         if entry.info is None or not entry.has_key:
@@ -45,8 +46,7 @@ def choose_identity(keys: KeyService, serial: str | None = None, cert_id: str | 
         if not entry.info.is_signing:
             raise HelperError("SIGN_CERT_NOT_FOR_SIGNING", id=entry.id, unit=entry.info.unit)
     else:
-        usable = [e for e in keys.certificates(token.serial) if e.info and e.has_key and e.info.is_signing
-                  and not e.info.is_ca]
+        usable = [e for e in entries if e.info and e.has_key and e.info.is_signing and not e.info.is_ca]
         current = [e for e in usable if e.info.status(now) in ("valid", "expiring")]
         candidates = current or usable
         if not candidates:
@@ -55,7 +55,7 @@ def choose_identity(keys: KeyService, serial: str | None = None, cert_id: str | 
             candidates = _prefer_rsa(candidates)
         entry = candidates[0]
     check_validity(entry.info, now)
-    on_key = tuple(e.info.der for e in keys.certificates(token.serial) if e.info and e.info.is_ca)
+    on_key = tuple(e.info.der for e in entries if e.info and e.info.is_ca)
     chain = certs.build_chain(entry.info.der, trust_pool(on_key))  # CA certificates stored on the key count too
     return SigningIdentity(token, entry, tuple(chain))
 
