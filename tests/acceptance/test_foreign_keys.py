@@ -105,7 +105,7 @@ def test_sign_with_a_foreign_key_and_verify_against_the_foreign_root(run_cli, fo
     source.write_bytes(roster_pdf("保定示例贸易有限公司", "91130600MA0FOREIGN"))
     out = tmp_path / "signed.pdf"
     signed = run_cli("sign", str(source), "--out", str(out), "--anchor", ANCHOR, "--cert", cert["id"],
-                     "--pin-stdin", stdin=PIN + "\n")
+                     "--token", cert["token_serial"], "--pin-stdin", stdin=PIN + "\n")  # other keys may be in
     assert signed.returncode == 0, signed.stderr
     untrusted = run_cli("verify", str(out), "--json")
     assert untrusted.returncode == 7  # not our CA: untrusted until the user says so
