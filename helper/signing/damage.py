@@ -8,6 +8,7 @@ milliseconds for a file of megabytes, without parsing every object.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from pyhanko.pdf_utils.generic import Reference
@@ -27,7 +28,7 @@ def structural_damage(data: bytes, reader: PdfFileReader) -> str | None:
         header = _OBJECT_HEADER.match(data, offset)
         if header is None or int(header.group(1)) != idnum:
             return f"object {idnum} is not at offset {offset}"
-        region_end = ends[_next_index(ends, offset)]
+        region_end = ends[min(bisect.bisect_right(ends, offset), len(ends) - 1)]
         problem = _stream_length_problem(data, reader, header.end(), region_end)
         if problem:
             return f"object {idnum}: {problem}"
@@ -49,17 +50,6 @@ def _xref_offsets(reader: PdfFileReader, size: int) -> set[int]:
     xrefs = reader.xrefs
     return {offset for revision in range(xrefs.total_revisions)
             if 0 <= (offset := xrefs.get_startxref_for_revision(revision)) < size}
-
-
-def _next_index(ends: list[int], offset: int) -> int:
-    low, high = 0, len(ends)
-    while low < high:
-        middle = (low + high) // 2
-        if ends[middle] <= offset:
-            low = middle + 1
-        else:
-            high = middle
-    return min(low, len(ends) - 1)
 
 
 def _stream_length_problem(data: bytes, reader: PdfFileReader, start: int, end: int) -> str | None:
