@@ -30,9 +30,9 @@ def key_anchors(objects: Sequence[CertObject]) -> list[bytes]:
     trusted even where that CA's root is not installed on this computer. A root that none of the current
     certificates chains to earns nothing.
     """
-    cas = [o.der for o in objects if o.der is not None and _parses_as_ca(o.der)]
     from asn1crypto import x509
 
+    cas = [o.der for o in objects if o.der is not None and _parses_as_ca(o.der)]
     roots = [der for der in cas if x509.Certificate.load(der).self_signed != "no"]
     anchors: list[bytes] = []
     for obj in objects:
