@@ -12,7 +12,7 @@ import unicodedata
 from PIL import Image, UnidentifiedImageError
 
 from helper.messages import HelperError
-from helper.seals import SealImage
+from helper.seals import DefaultSeal, SealImage, default_seal
 from tokenio.errors import ObjectNotFound
 from tokenio.session import DataObject, TokenSession
 from tokenio.worker import SessionHandle, TokenService
@@ -41,6 +41,11 @@ def store(session: SessionHandle, seal: SealImage, name: str) -> None:
 def list_seals(session: SessionHandle) -> list[DataObject]:
     """The seals stored on the key, by name."""
     return sorted(session.run(TokenSession.data_objects, APPLICATION), key=lambda o: o.label)
+
+
+def default_on_key(session: SessionHandle) -> DefaultSeal:
+    """The default seal rule (helper.seals.default_seal) applied to the seals on the key, read without the PIN."""
+    return default_seal(o.label for o in list_seals(session))
 
 
 def load(session: SessionHandle, name: str) -> SealImage:

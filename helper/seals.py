@@ -1,6 +1,7 @@
-"""Seal images (印章图片): import a scanned or photographed impression (印模), draw a demo seal.
+"""Seal images (印章图片): import a scanned or photographed impression (印模), draw a demo seal, and the
+one rule that picks the seal a signature uses when the clerk chose none.
 
-Pure image functions: nothing here touches the USB key. A seal is a square RGBA PNG in one clean seal red
+Pure functions: nothing here touches the USB key. A seal is a square RGBA PNG in one clean seal red
 whose alpha carries the ink, so it can be stamped on any page colour without a white box around it.
 """
 
@@ -8,11 +9,13 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageMath, ImageOps, UnidentifiedImageError
 
+from helper import messages
 from helper.fileio import atomic_write_bytes
 from helper.messages import HelperError
 from helper.signing.fonts import cjk_font_bytes
@@ -65,6 +68,35 @@ class SealImage:
         out = io.BytesIO()
         Image.alpha_composite(canvas, seal).convert("RGB").save(out, "PNG")
         return out.getvalue()
+
+
+# --- the default seal -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DefaultSeal:
+    """The seal a signature uses when the clerk chose none: ``name`` among ``names`` (the key's seals,
+    sorted), or None for a text-only stamp (signer and time)."""
+
+    name: str | None
+    names: tuple[str, ...]
+
+    def notice(self, lang: str | None = None) -> messages.Message | None:
+        """What every face must say about the choice: which one of several seals is used, or that the
+        stamp shows no seal; None when the key holds exactly one seal."""
+        if self.name is None:
+            return messages.get("SEAL_DEFAULT_NONE", lang)
+        if len(self.names) > 1:
+            return messages.get("SEAL_DEFAULT_FIRST", lang, name=self.name, count=len(self.names),
+                                names="、".join(self.names))
+        return None
+
+
+def default_seal(names: Iterable[str]) -> DefaultSeal:
+    """The default seal rule, one for all faces: exactly one seal on the key → that one; several → the
+    first by name (the face says which, see DefaultSeal.notice); none → a text-only stamp, said so."""
+    ordered = tuple(sorted(set(names)))
+    return DefaultSeal(ordered[0] if ordered else None, ordered)
 
 
 # --- importing a scanned impression -------------------------------------------------------------------

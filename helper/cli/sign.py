@@ -116,15 +116,18 @@ def sign(inputs: tuple[Path, ...], out: Path | None, seal_png: Path | None, seal
             raise HelperError("OUTPUT_EXISTS", path=str(items[0].output))
     service = SigningService(ctx.keys())
     identity = service.identity(serial, cert_id)
+    default = None
     if not seal.png and not seal.on_token and (options.placement.visible or cross_page):
-        seal = _only_seal_on_token(ctx, identity.token.serial) or seal
+        default = _default_seal(ctx, identity.token.serial)
+        seal = replace(seal, on_token=default.name or "")
     pin = SecretReader(pin_stdin).read(ctx.t("请输入U盾口令: ", "PIN: "))
     outcome = service.sign(identity, pin, items, options, seal,
                            on_result=None if as_json else lambda r: _print_result(ctx, r))
     if outcome.default_pin:
         emit_notice("DEFAULT_PIN_IN_USE")
-    if options.placement.visible and not seal.png and not seal.on_token and not as_json:
-        emit_notice("SIGN_WITHOUT_SEAL_IMAGE")
+    notice = default.notice() if default is not None else None
+    if notice is not None and not as_json and outcome.report.count("signed"):
+        click.echo(notice.as_text(), err=True)
     _finish(ctx, outcome.report, as_json)
 
 
@@ -148,14 +151,12 @@ def _seal_choice(seal_png: Path | None, seal_name: str | None):
         raise HelperError("SEAL_IMAGE_INVALID", path=str(seal_png)) from exc
 
 
-def _only_seal_on_token(ctx, serial: str):
-    """The seal stored on the key, when there is exactly one (read without the PIN)."""
+def _default_seal(ctx, serial: str):
+    """The default seal rule (helper.seals.default_seal) for the key, read without the PIN."""
     from helper import seal_store
-    from helper.signing.service import SealChoice
 
     with ctx.token_service().session(serial) as s:
-        seals = seal_store.list_seals(s)
-    return SealChoice(on_token=seals[0].label) if len(seals) == 1 else None
+        return seal_store.default_on_key(s)
 
 
 def _print_result(ctx, r) -> None:

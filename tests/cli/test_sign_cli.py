@@ -155,6 +155,21 @@ def test_seal_stored_on_the_key_is_used(run_cli, make_token, seal, docs, tmp_pat
     assert absent.returncode == 3 and "公章" in absent.stderr
 
 
+def test_several_seals_on_the_key_the_first_by_name_is_used_and_said(run_cli, make_token, seal, docs, tmp_path):
+    token = make_token("两枚印章的U盾", keys=(("rsa2048", "sign"),))
+    for name in ("合同章", "公章"):
+        stored = run_cli("seal", "store", str(seal), "--name", name, "--token", token.serial, "--pin-stdin",
+                         stdin=token.pin + "\n")
+        assert stored.returncode == 0, stored.stderr
+    out = tmp_path / "out.pdf"
+    result = run_cli("sign", str(docs / "扫描件.pdf"), "--out", str(out), "--token", token.serial, "--pin-stdin",
+                     stdin=token.pin + "\n")
+    first = sorted(["合同章", "公章"])[0]
+    assert result.returncode == 0, result.stderr
+    assert f"本次签章使用U盾里的印章“{first}”" in result.stderr and "没有印章图案" not in result.stderr
+    assert b"/SMask" in out.read_bytes()
+
+
 def test_audit_export_csv(run_cli, tmp_path):
     out = tmp_path / "log.csv"
     result = run_cli("audit", "export", "--csv", str(out))

@@ -300,3 +300,18 @@ def test_save_png_into_an_impossible_folder(tmp_path, demo):
     with pytest.raises(HelperError) as raised:
         demo.save_png(tmp_path / "file" / "seal.png")
     assert raised.value.code == "OUTPUT_NOT_WRITABLE"
+
+
+# --- the default seal rule -------------------------------------------------------------------------------
+
+
+def test_default_seal_rule_one_several_none():
+    only = seals.default_seal(["公章"])
+    assert only.name == "公章" and only.notice() is None
+    several = seals.default_seal(["财务专用章", "合同专用章", "公章"])
+    assert several.name == sorted(["财务专用章", "合同专用章", "公章"])[0]
+    notice = several.notice("zh")
+    assert notice is not None and several.name in notice.title and "3" in notice.explanation
+    assert several.name in several.notice("en").title
+    none = seals.default_seal([])
+    assert none.name is None and "只显示签章人和时间" in none.notice("zh").title
