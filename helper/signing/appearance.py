@@ -9,7 +9,7 @@ import io
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -109,12 +109,18 @@ class SealContent(PdfContent):
         return b"q %g 0 0 %g 0 0 cm /Seal Do Q" % (self.box.width, self.box.height)
 
 
-def stamp_style(art: SealArt | None, text: str) -> TextStampStyle:
-    """The appearance: the seal filling the box, ``text`` (pyHanko %(…)s parameters) small at its foot."""
+def stamp_style(art: SealArt | None, text: str, params: Mapping[str, str] | None = None) -> TextStampStyle:
+    """The appearance: the seal filling the box, ``text`` small at its foot.
+
+    ``text`` may hold pyHanko %(…)s parameters; ``params`` are the values they will get when signing
+    (``appearance_text_params``), so the font holds their glyphs too. ``%(ts)s`` is filled by pyHanko
+    with digits and punctuation, which the font always has.
+    """
+    font_text = text + "".join((params or {}).values())
     return TextStampStyle(
         stamp_text=text,
         # no text: pyHanko's built-in font (an embedded font with no glyphs used cannot be built)
-        text_box_style=TextBoxStyle(font=CJKFontFactory(text), font_size=STAMP_FONT_PT) if text
+        text_box_style=TextBoxStyle(font=CJKFontFactory(font_text), font_size=STAMP_FONT_PT) if text
         else TextBoxStyle(font_size=STAMP_FONT_PT),
         inner_content_layout=layout.SimpleBoxLayoutRule(
             x_align=layout.AxisAlignment.ALIGN_MID, y_align=layout.AxisAlignment.ALIGN_MIN,

@@ -67,7 +67,9 @@ class DocumentSigner:
         if placement.cross_page and self.art is None:
             raise HelperError("SIGN_OPTION_INVALID", option="seal", value="--cross-page")
         self.text = self._stamp_text() if options.show_text else ""
-        self.style = appearance.stamp_style(self.art, self.text)
+        info = identity.info
+        self.text_params = {"holder": info.subject_cn, "unit": info.unit}
+        self.style = appearance.stamp_style(self.art, self.text, self.text_params)
         self.timestamper = None
         if options.level != "B-B":
             from pyhanko.sign.timestamps import HTTPTimeStamper
@@ -166,7 +168,7 @@ class DocumentSigner:
         )
         pdf_signer = signers.PdfSigner(meta, signer=self.signer, timestamper=self.timestamper,
                                        stamp_style=self._style_for(rotation), new_field_spec=spec)
-        out = pdf_signer.sign_pdf(writer, appearance_text_params={"holder": info.subject_cn, "unit": info.unit})
+        out = pdf_signer.sign_pdf(writer, appearance_text_params=self.text_params)
         return out.getvalue(), page, box, name
 
     def _style_for(self, rotation: int):

@@ -91,7 +91,8 @@ def cjk_font_bytes(text: str) -> bytes:
 class CJKFontFactory(FontEngineFactory):
     """pyHanko font engine for ``text`` in the CJK font: ``TextBoxStyle(font=CJKFontFactory(text))``.
 
-    ``text`` must hold every character the stamp will show, except ASCII (always included).
+    ``text`` must hold every character the stamp will show, except ASCII (always included): for a stamp
+    template with parameters, the template and the values filled in (see ``appearance.stamp_style``).
     """
 
     text: str
@@ -100,9 +101,20 @@ class CJKFontFactory(FontEngineFactory):
         if obj_stream is None and writer.stream_xrefs:
             obj_stream = writer.prepare_object_stream()
         # font_size is a placeholder: pyHanko's TextBox sets the style's size on the engine.
-        return GlyphAccumulator(
+        return _CheckedGlyphs(
             writer, io.BytesIO(cjk_font_bytes(self.text)), font_size=10, obj_stream=obj_stream
         )
+
+
+class _CheckedGlyphs(GlyphAccumulator):
+    """A glyph accumulator that refuses text its font lacks, instead of drawing it as blank glyphs."""
+
+    def shape(self, txt: str, with_actual_text: bool = True):
+        cmap = self.tt.getBestCmap()
+        lacking = sorted(c for c in _visible(txt) if ord(c) not in cmap)
+        if lacking:
+            raise HelperError("FONT_GLYPH_MISSING", chars="".join(lacking))
+        return super().shape(txt, with_actual_text)
 
 
 def _visible(text: str) -> set[str]:

@@ -223,3 +223,14 @@ def test_subset_font_signs_much_faster_than_full_face(tmp_path, signer, blank_pd
     full_ms = _ms_per_document(blank_pdf, signer, GlyphAccumulatorFactory(str(full_face)), runs=2)
     print(f"\nstamp font: subset {subset_ms:.0f} ms/document, full face {full_ms:.0f} ms/document")
     assert subset_ms * 4 < full_ms
+
+
+def test_text_the_font_lacks_is_refused_not_drawn_blank(blank_pdf):
+    """A stamp whose font was built for other characters stops with a coded message (no blank glyphs)."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(blank_pdf))
+    engine = fonts.CJKFontFactory("%(holder)s").create_font_engine(writer)
+    assert engine.shape("abc 12:30").graphics_ops
+    with pytest.raises(HelperError) as raised:
+        engine.shape("张三")
+    assert raised.value.code == "FONT_GLYPH_MISSING"
+    assert raised.value.params["chars"] == "三张"
