@@ -4,6 +4,11 @@ Each entry carries ``seq``, ``prev`` (the hash of the entry before; 64 zeros for
 (SHA-256 over the entry's canonical JSON without ``hash``). Editing, deleting or reordering a line breaks
 the chain at that line; a side file ``<log>.head`` holds the count and last hash, so removing lines at the
 end is noticed too.
+
+Appends hold an inter-process lock (``<log>.lock``) and read the chain head under it, so the window, the
+local service and CLI runs can sign at the same time. A log written by an older version without that lock
+may hold entries made at the same moment that share one ``prev`` (a fork): ``verify`` names them as such,
+and ``archive`` keeps the file under a dated name so the next signature starts a new chain.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from helper import settings
-from helper.fileio import atomic_write_bytes
+from helper.fileio import atomic_write_bytes, exclusive_lock
 from helper.messages import HelperError
 
 GENESIS = "0" * 64
@@ -63,10 +68,11 @@ class AuditLog:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_path()
         self.head_path = self.path.with_name(self.path.name + ".head")
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
 
     def append(self, use: SealUse, now: datetime | None = None) -> dict[str, Any]:
         """Add one entry (fsync'ed before returning); returns it with its hash."""
-        with _lock:
+        with _lock, exclusive_lock(self.lock_path):
             seq, prev = self._head()
             entry = {"seq": seq + 1, "time": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
                      **asdict(use), "prev": prev}
@@ -108,26 +114,62 @@ class AuditLog:
         return [e for _, e in self._lines()]
 
     def verify(self) -> int:
-        """Check the whole chain; returns the number of entries. Raises HelperError AUDIT_TAMPERED."""
-        prev, seq = GENESIS, 0
+        """Check the whole chain; returns the number of entries.
+
+        Raises HelperError AUDIT_TAMPERED (an entry edited, removed, repeated or moved) or AUDIT_FORKED (every
+        entry intact, but some were written at the same moment by an older version and follow one entry).
+        """
+        known: dict[str, int] = {GENESIS: 0}  # hash -> seq of every entry so far
+        children: dict[str, list[int]] = {}  # prev -> lines of the entries that follow it
+        count, last = 0, GENESIS
         for n, entry in self._lines():
             def fail(detail: str, n: int = n) -> HelperError:
                 return HelperError("AUDIT_TAMPERED", path=str(self.path), line=n, detail=detail)
 
             if entry.get("hash") != _digest(entry):
                 raise fail("content changed")
-            if entry.get("prev") != prev:
+            prev = entry.get("prev")
+            if prev not in known:
                 raise fail("previous entry missing or moved")
-            if entry.get("seq") != seq + 1:
+            if entry.get("seq") != known[prev] + 1:
                 raise fail("sequence broken")
-            prev, seq = entry["hash"], entry["seq"]
+            if entry["hash"] in known:
+                raise fail("entry repeated")
+            children.setdefault(prev, []).append(n)
+            known[entry["hash"]] = entry["seq"]
+            count, last = count + 1, entry["hash"]
+        self._check_head(count, last, known)
+        forks = sorted(n for lines in children.values() if len(lines) > 1 for n in lines)
+        if forks:
+            raise HelperError("AUDIT_FORKED", path=str(self.path), lines="、".join(map(str, forks)), count=count)
+        return count
+
+    def _check_head(self, count: int, last: str, known: dict[str, int]) -> None:
+        """The head file names the last entry (after a fork, any entry as far along as the last one)."""
         if self.head_path.exists():
             head = self.head_path.read_text("ascii").split()
-            if head != [str(seq), prev]:
-                raise HelperError("AUDIT_TAMPERED", path=str(self.path), line=seq + 1, detail="entries removed at the end")
-        elif seq:
-            raise HelperError("AUDIT_TAMPERED", path=str(self.path), line=seq, detail="head record missing")
-        return seq
+            seq_text, digest = head if len(head) == 2 else ("", "")
+            seq = known.get(digest, -1)
+            if seq_text != str(seq) or seq < known[last]:
+                raise HelperError("AUDIT_TAMPERED", path=str(self.path), line=count + 1,
+                                  detail="entries removed at the end")
+        elif count:
+            raise HelperError("AUDIT_TAMPERED", path=str(self.path), line=count, detail="head record missing")
+
+    def archive(self, now: datetime | None = None) -> Path:
+        """Keep the log (and its head record) under a dated name beside it; the next signature starts a
+        new chain. Returns the kept copy's path. Raises HelperError AUDIT_EMPTY when there is no log."""
+        with _lock, exclusive_lock(self.lock_path):
+            if not self.path.exists():
+                raise HelperError("AUDIT_EMPTY", path=str(self.path))
+            stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
+            kept = self.path.with_name(f"{self.path.stem}-{stamp}{self.path.suffix}")
+            if kept.exists():
+                raise HelperError("OUTPUT_EXISTS", path=str(kept))
+            os.replace(self.path, kept)
+            if self.head_path.exists():
+                os.replace(self.head_path, kept.with_name(kept.name + ".head"))
+            return kept
 
     def export_csv(self, out: Path, *, overwrite: bool = False) -> int:
         """Write the entries as CSV (UTF-8 with BOM so Excel shows Chinese); returns the count."""

@@ -1,4 +1,6 @@
-"""Safe file output: temp file in the target folder, fsync, rename; never overwrite unless asked."""
+"""Safe file output: temp file in the target folder, fsync, rename; never overwrite unless asked.
+And one inter-process lock (fcntl on POSIX, msvcrt on Windows) for files several processes append to.
+"""
 
 from __future__ import annotations
 
@@ -37,3 +39,45 @@ def atomic_output(path: Path | str, *, overwrite: bool = False) -> Iterator[Bina
 def atomic_write_bytes(path: Path | str, data: bytes, *, overwrite: bool = False) -> None:
     with atomic_output(path, overwrite=overwrite) as f:
         f.write(data)
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: Path | str) -> Iterator[None]:
+    """Hold an exclusive lock on the file ``path`` (created if missing) against every other process and
+    thread; blocks until it is free. The lock goes with the process if it dies."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        _lock_fd(fd)
+        try:
+            yield
+        finally:
+            _unlock_fd(fd)
+    finally:
+        os.close(fd)
+
+
+if os.name == "nt":
+    import msvcrt
+    import time
+
+    def _lock_fd(fd: int) -> None:
+        while True:  # LK_LOCK gives up after 10 s; keep waiting as fcntl does
+            try:
+                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+                return
+            except OSError:
+                time.sleep(0.05)
+
+    def _unlock_fd(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+else:
+    import fcntl
+
+    def _lock_fd(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+    def _unlock_fd(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)

@@ -1,4 +1,4 @@
-"""`cahelper audit list|verify|export`: the seal-use log (用印记录)."""
+"""`cahelper audit list|verify|export|archive`: the seal-use log (用印记录)."""
 
 from __future__ import annotations
 
@@ -14,14 +14,19 @@ def audit() -> None:
     pass
 
 
+log_option = click.option("--log", "log_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                          help="另一个用印记录文件（如 audit archive 保留的）/ another log file (e.g. one kept by archive).")
+
+
 @audit.command("list", help="列出用印记录 / list the entries.")
+@log_option
 @click.option("--json", "as_json", is_flag=True)
-def list_(as_json: bool) -> None:
+def list_(log_path: Path | None, as_json: bool) -> None:
     from helper.audit import AuditLog
 
     ctx = obj()
     ctx.json = as_json
-    entries = AuditLog().entries()
+    entries = AuditLog(log_path).entries()
     if as_json:
         emit_json({"ok": True, "entries": entries})
         return
@@ -34,13 +39,14 @@ def list_(as_json: bool) -> None:
 
 
 @audit.command("verify", help="检查用印记录是否被改动（编辑、删除、调换顺序）/ check the log for tampering.")
+@log_option
 @click.option("--json", "as_json", is_flag=True)
-def verify(as_json: bool) -> None:
+def verify(log_path: Path | None, as_json: bool) -> None:
     from helper.audit import AuditLog
 
     ctx = obj()
     ctx.json = as_json
-    log = AuditLog()
+    log = AuditLog(log_path)
     count = log.verify()
     if as_json:
         emit_json({"ok": True, "entries": count, "path": str(log.path)})
@@ -51,14 +57,31 @@ def verify(as_json: bool) -> None:
 @audit.command("export", help="导出为 CSV（Excel 可直接打开）/ export as CSV.")
 @click.option("--csv", "csv_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--overwrite", is_flag=True)
+@log_option
 @click.option("--json", "as_json", is_flag=True)
-def export(csv_path: Path, overwrite: bool, as_json: bool) -> None:
+def export(csv_path: Path, overwrite: bool, log_path: Path | None, as_json: bool) -> None:
     from helper.audit import AuditLog
 
     ctx = obj()
     ctx.json = as_json
-    count = AuditLog().export_csv(csv_path, overwrite=overwrite)
+    count = AuditLog(log_path).export_csv(csv_path, overwrite=overwrite)
     if as_json:
         emit_json({"ok": True, "entries": count, "csv": str(csv_path)})
     else:
         click.echo(ctx.t(f"已导出 {count} 条到 {csv_path}。", f"Exported {count} entries to {csv_path}."))
+
+
+@audit.command("archive", help="保留现有用印记录（改为带日期的文件名），开始新的记录链 / keep the log under a dated name "
+                               "and start a new chain.")
+@click.option("--json", "as_json", is_flag=True)
+def archive(as_json: bool) -> None:
+    from helper.audit import AuditLog
+
+    ctx = obj()
+    ctx.json = as_json
+    kept = AuditLog().archive()
+    if as_json:
+        emit_json({"ok": True, "kept": str(kept)})
+    else:
+        click.echo(ctx.t(f"原用印记录已保留为 {kept}，之后的签章从新的记录链开始。",
+                         f"The seal-use log was kept as {kept}; later signatures start a new chain."))

@@ -170,6 +170,33 @@ def test_several_seals_on_the_key_the_first_by_name_is_used_and_said(run_cli, ma
     assert b"/SMask" in out.read_bytes()
 
 
+def test_four_sign_processes_at_once_keep_the_seal_use_log_whole(cli_env, cli_token, seal, tmp_path):
+    env = {**cli_env, "CAHELPER_HOME": str(tmp_path / "home")}
+    runs = []
+    for n in range(4):
+        folder = tmp_path / f"in{n}"
+        folder.mkdir()
+        for k in range(3):
+            (folder / f"doc{k}.pdf").write_bytes(blank_pdf(1))
+        runs.append(subprocess.Popen(
+            [sys.executable, "-m", "helper.cli.main", "sign", str(folder), "--out", str(tmp_path / f"out{n}"),
+             "--seal", str(seal), "--token", cli_token.serial, "--pin-stdin"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env))
+    for proc in runs:
+        proc.stdin.write(cli_token.pin + "\n")
+        proc.stdin.flush()
+    results = [proc.communicate(timeout=300) for proc in runs]
+    assert [proc.returncode for proc in runs] == [0] * 4, results
+    check = subprocess.run([sys.executable, "-m", "helper.cli.main", "audit", "verify", "--json"], text=True,
+                           capture_output=True, env=env)
+    assert check.returncode == 0, check.stdout + check.stderr
+    listed = subprocess.run([sys.executable, "-m", "helper.cli.main", "audit", "list", "--json"], text=True,
+                            capture_output=True, env=env)
+    outputs = [e["output"] for e in json.loads(listed.stdout)["entries"]]
+    expected = {str(tmp_path / f"out{n}" / f"doc{k}-signed.pdf") for n in range(4) for k in range(3)}
+    assert sorted(outputs) == sorted(expected)
+
+
 def test_audit_export_csv(run_cli, tmp_path):
     out = tmp_path / "log.csv"
     result = run_cli("audit", "export", "--csv", str(out))

@@ -102,3 +102,67 @@ def test_appending_continues_the_chain_after_reopen(log):
     again = AuditLog(log.path)
     entry = again.append(_use(9))
     assert entry["seq"] == 6 and again.verify() == 6
+
+
+def _append_many(path: str, n: int, start) -> None:
+    start.wait()
+    log = AuditLog(Path(path))
+    for i in range(n):
+        log.append(_use(i))
+
+
+def test_appends_from_several_processes_keep_one_chain(tmp_path):
+    import multiprocessing
+
+    mp = multiprocessing.get_context("spawn")
+    path = tmp_path / "shared.jsonl"
+    start = mp.Event()
+    workers = [mp.Process(target=_append_many, args=(str(path), 150, start)) for _ in range(4)]
+    for w in workers:
+        w.start()
+    start.set()
+    for w in workers:
+        w.join(120)
+    assert [w.exitcode for w in workers] == [0, 0, 0, 0]
+    log = AuditLog(path)
+    assert log.verify() == 600
+    assert [e["seq"] for e in log.entries()] == list(range(1, 601))
+
+
+def _forked(log: AuditLog) -> list[str]:
+    """What an older version left after two simultaneous signatures: two entries after the same one."""
+    from helper.audit import _digest
+
+    lines = _lines(log)
+    twin = json.loads(lines[-1])
+    twin["file"] = "同时签的.pdf"
+    twin["hash"] = _digest(twin)
+    return [*lines, json.dumps(twin, ensure_ascii=False, sort_keys=True) + "\n"]
+
+
+def test_a_log_forked_by_an_older_version_names_the_entries_and_can_be_kept(log):
+    log.path.write_text("".join(_forked(log)), "utf-8")
+    with pytest.raises(HelperError) as err:
+        log.verify()
+    assert err.value.code == "AUDIT_FORKED" and err.value.params["lines"] == "5、6"
+    text = err.value.message("zh").as_text()
+    assert "cahelper audit archive" in text and "第 5、6 条" in text
+    before = log.path.read_bytes()
+    kept = log.archive()
+    assert kept.read_bytes() == before and not log.path.exists()
+    assert AuditLog(kept).entries()[-1]["file"] == "同时签的.pdf"
+    entry = log.append(_use(7))
+    assert entry["seq"] == 1 and log.verify() == 1
+
+
+def test_an_edited_twin_is_still_tampering(log):
+    lines = _forked(log)
+    entry = json.loads(lines[-1])
+    entry["unit"] = "另一家公司"
+    lines[-1] = json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n"
+    _tamper_expect(log, lines, 6)
+
+
+def test_a_repeated_entry_is_tampering(log):
+    lines = _lines(log)
+    _tamper_expect(log, [*lines, lines[2]], 6)
