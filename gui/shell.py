@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -29,10 +29,17 @@ from PySide6.QtWidgets import (
 from gui import theme
 from gui.context import AppContext
 from gui.pages.placeholder import PlaceholderPage
+from gui.widgets import screen_fit
 from gui.widgets.labels import icon_label
+from gui.widgets.page_header import COMPACT_MARGINS, PAGE_MARGINS
 from helper import settings
 
 log = logging.getLogger(__name__)
+
+PREFERRED_SIZE = QSize(1100, 720)
+MINIMUM_SIZE = QSize(640, 420)  # bounded by the screen: 1366x768 at 150 % leaves 911x512
+COMPACT_BELOW = QSize(1000, 640)  # smaller windows get a narrower navigation bar and page margins
+NAV_WIDTH, COMPACT_NAV_WIDTH = 200, 164
 
 
 @dataclass(frozen=True)
@@ -89,7 +96,7 @@ class MainWindow(QMainWindow):
         self.app = app
         app.dialog_parent = self
         self.setWindowTitle(self.tr("Certificate Helper"))
-        self.setMinimumSize(QSize(880, 600))
+        self.setMinimumSize(screen_fit.bounded(MINIMUM_SIZE, self))
         self.pages: dict[str, QWidget] = {}
         self.quitting = False
 
@@ -105,6 +112,9 @@ class MainWindow(QMainWindow):
         self.busy_bar.setRange(0, 0)
         self.busy_bar.setTextVisible(False)
         self.busy_bar.setFixedHeight(3)
+        keep_room = self.busy_bar.sizePolicy()
+        keep_room.setRetainSizeWhenHidden(True)  # the page does not move when the bar comes and goes
+        self.busy_bar.setSizePolicy(keep_room)
         self.busy_bar.setVisible(False)
         right.addWidget(self.busy_bar)
         self.stack = QStackedWidget()
@@ -122,7 +132,8 @@ class MainWindow(QMainWindow):
     def _nav_bar(self) -> QWidget:
         bar = QWidget()
         bar.setObjectName("NavBar")
-        bar.setFixedWidth(200)
+        bar.setFixedWidth(NAV_WIDTH)
+        self.nav_bar = bar
         layout = QVBoxLayout(bar)
         layout.setContentsMargins(0, 18, 0, 12)
         head = QHBoxLayout()
@@ -130,6 +141,7 @@ class MainWindow(QMainWindow):
         head.addWidget(icon_label("app", 30))
         title = QLabel(self.tr("Certificate Helper"))
         title.setObjectName("NavTitle")
+        title.setWordWrap(True)  # "Certificate Helper" takes two lines in the narrow navigation bar
         head.addWidget(title, 1)
         layout.addLayout(head)
         self.nav = QListWidget()
@@ -160,6 +172,7 @@ class MainWindow(QMainWindow):
                 widget = PlaceholderPage(spec.title)
             self.pages[key] = widget
             self.stack.addWidget(widget)
+            self._fit_page(widget)
         return self.pages[key]
 
     def show_page(self, key: str) -> None:
@@ -177,10 +190,35 @@ class MainWindow(QMainWindow):
         return QSettings(str(settings.config_dir() / "window.ini"), QSettings.Format.IniFormat)
 
     def _restore_geometry(self) -> None:
+        """The saved geometry, or the preferred size centred; either way inside the screen's available area
+        (a geometry saved on a bigger screen or at another scaling is shrunk and moved)."""
         saved = self._settings().value("geometry")
         if isinstance(saved, QByteArray) and self.restoreGeometry(saved):
-            return
-        self.resize(1000, 680)
+            self.setWindowState(self.windowState() & ~Qt.WindowState.WindowFullScreen)
+        else:
+            self.resize(screen_fit.bounded(PREFERRED_SIZE, self))
+            area, frame = screen_fit.available(self), screen_fit.frame_margins(self)
+            outer = self.size().grownBy(frame)
+            self.move(area.left() + (area.width() - outer.width()) // 2,
+                      area.top() + (area.height() - outer.height()) // 2)
+        screen_fit.keep_on_screen(self)
+
+    @property
+    def compact(self) -> bool:
+        return self.width() < COMPACT_BELOW.width() or self.height() < COMPACT_BELOW.height()
+
+    def _fit_page(self, widget: QWidget) -> None:
+        """Page margins (and the navigation width) follow the window size: small screens keep the room for
+        the content and the buttons."""
+        layout = widget.layout()
+        if layout is not None:
+            layout.setContentsMargins(*(COMPACT_MARGINS if self.compact else PAGE_MARGINS))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        self.nav_bar.setFixedWidth(COMPACT_NAV_WIDTH if self.compact else NAV_WIDTH)
+        for widget in self.pages.values():
+            self._fit_page(widget)
+        super().resizeEvent(event)
 
     def save_geometry(self) -> None:
         store = self._settings()

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 import resources
 
 ICONS = Path(resources.__file__).parent / "icons"
+ICON_URL = ICONS.as_posix()  # stylesheet url(): forward slashes on every system
 ACCENT = "#1D4ED8"
 ACCENT_LIGHT = "#E8F0FE"
 TEXT = "#1F2937"
@@ -51,12 +52,31 @@ QPushButton[primary="true"]:disabled {{ background: #93A8E0; border-color: #93A8
 QLineEdit, QSpinBox, QComboBox {{ background: #FFFFFF; border: 1px solid #D1D5DB; border-radius: 6px;
     padding: 5px 8px; min-height: 20px; }}
 QLineEdit:focus, QSpinBox:focus, QComboBox:focus {{ border: 1px solid {ACCENT}; }}
+QComboBox {{ padding-right: 26px; }}
+QComboBox::drop-down {{ subcontrol-origin: padding; subcontrol-position: center right; width: 24px;
+    border: none; background: transparent; }}
+QComboBox::down-arrow {{ image: url({ICON_URL}/chevron-down.svg); width: 12px; height: 12px; }}
+QSpinBox {{ padding-right: 24px; }}
+QSpinBox::up-button, QSpinBox::down-button {{ subcontrol-origin: border; width: 22px; border: none;
+    background: transparent; }}
+QSpinBox::up-button {{ subcontrol-position: top right; }}
+QSpinBox::down-button {{ subcontrol-position: bottom right; }}
+QSpinBox::up-button:hover, QSpinBox::down-button:hover {{ background: {ACCENT_LIGHT}; }}
+QSpinBox::up-arrow {{ image: url({ICON_URL}/chevron-up.svg); width: 10px; height: 10px; }}
+QSpinBox::down-arrow {{ image: url({ICON_URL}/chevron-down.svg); width: 10px; height: 10px; }}
+QScrollBar:vertical {{ background: transparent; width: 8px; margin: 2px; }}
+QScrollBar::handle:vertical {{ background: #CBD5E1; border-radius: 2px; min-height: 30px; }}
+QScrollBar:horizontal {{ background: transparent; height: 8px; margin: 2px; }}
+QScrollBar::handle:horizontal {{ background: #CBD5E1; border-radius: 2px; min-width: 30px; }}
+QScrollBar::add-line, QScrollBar::sub-line {{ width: 0; height: 0; border: none; }}
+QScrollBar::add-page, QScrollBar::sub-page {{ background: transparent; }}
 QScrollArea {{ border: none; background: transparent; }}
 QScrollArea > QWidget > QWidget {{ background: transparent; }}
 QTabWidget::pane {{ border: 1px solid #E5E7EB; border-radius: 8px; background: #FFFFFF; }}
-QGroupBox {{ background: #FFFFFF; border: 1px solid #E5E7EB; border-radius: 10px; margin-top: 14px;
-    padding: 14px 12px 10px 12px; font-weight: bold; }}
-QGroupBox::title {{ subcontrol-origin: margin; left: 12px; padding: 0 4px; }}
+QGroupBox {{ background: #FFFFFF; border: 1px solid #E5E7EB; border-radius: 10px; margin-top: 0;
+    padding: 36px 12px 10px 12px; font-weight: bold; }}
+QGroupBox::title {{ subcontrol-origin: padding; subcontrol-position: top left; left: 16px; top: 12px;
+    padding: 0; }}
 QProgressBar {{ border: none; background: transparent; max-height: 3px; }}
 QProgressBar::chunk {{ background: {ACCENT}; }}
 """

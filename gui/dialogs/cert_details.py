@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from gui.context import AppContext
 from gui.dialogs.base import TokenDialog
-from gui.widgets import export
+from gui.widgets import export, screen_fit
 from helper import certs, settings
 from helper.keys import CertEntry
 
@@ -32,7 +32,8 @@ class CertDetailsDialog(TokenDialog):
         self.entry = entry
         info = entry.info
         self.setWindowTitle(self.tr("Certificate details"))
-        self.setMinimumSize(660, 600)
+        self.setMinimumSize(screen_fit.bounded(QSize(520, 380), self))
+        self.resize(screen_fit.bounded(QSize(660, 600), self))
         header = QLabel(f"<span style='font-size:17px; font-weight:bold'>{info.unit}</span><br>"
                         f"<span style='color:#6B7280'>{info.subject_cn}</span>")
         header.setProperty("data", True)

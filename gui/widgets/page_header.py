@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 PAGE_MARGINS = (32, 26, 32, 20)
+COMPACT_MARGINS = (18, 12, 18, 10)  # small windows (see gui.shell)
 
 
 def page_header(title: str, subtitle: str, *actions: QWidget) -> QHBoxLayout:

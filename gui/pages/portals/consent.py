@@ -23,10 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from gui.context import AppContext
+from gui.widgets import screen_fit
 from gui.widgets.pin_field import PinField
 from helper.login.consent import DENIED, ConsentAnswer, ConsentRequest
 
 log = logging.getLogger(__name__)
+
+PREVIEW_HEIGHT = 260  # the page picture of an e-seal request, smaller on small screens
 
 
 class ConsentDialog(QDialog):
@@ -67,7 +70,8 @@ class ConsentDialog(QDialog):
                     preview = QLabel()
                     pixmap = QPixmap()
                     pixmap.loadFromData(request.preview_png, "PNG")
-                    preview.setPixmap(pixmap.scaledToHeight(260, Qt.TransformationMode.SmoothTransformation))
+                    height = max(120, min(PREVIEW_HEIGHT, screen_fit.room(self).height() - 330))
+                    preview.setPixmap(pixmap.scaledToHeight(height, Qt.TransformationMode.SmoothTransformation))
                     layout.addWidget(preview)
             layout.addWidget(QLabel(self.tr("PIN of the USB key (only typed here, never sent to the website):")))
             self.pin = PinField()

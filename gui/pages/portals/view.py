@@ -27,12 +27,6 @@ MAX_COLUMNS = 3
 TILE_WIDTH = 300  # a column is added for every this many pixels, up to MAX_COLUMNS
 KIND_COLOURS = {"ca_key": (theme.ACCENT, theme.ACCENT_LIGHT), "qr_code": ("#0F766E", "#CCFBF1"),
                 "password": (theme.MUTED, "#F3F4F6")}
-SCROLL_STYLE = """
-QScrollBar:vertical { background: transparent; width: 8px; margin: 2px; }
-QScrollBar::handle:vertical { background: #CBD5E1; border-radius: 2px; min-height: 30px; }
-QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical { height: 0; }
-QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical { background: transparent; }
-"""
 DOT_COLOURS = {None: "#D1D5DB", True: theme.OK, False: theme.WARN}
 
 
@@ -129,7 +123,6 @@ class PortalsPage(QWidget):
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setStyleSheet(SCROLL_STYLE)
         body = QWidget()
         self.body_layout = QVBoxLayout(body)
         self.body_layout.setContentsMargins(0, 4, 8, 4)
