@@ -141,7 +141,7 @@ def main() -> None:
     from helper.demo import environment
     from helper.keys import KeyService, make_service
     from helper.login.keyops import Limits
-    from helper.login.server import LocalService, ServiceConfig
+    from helper.login.service import LocalService, ServiceConfig
 
     with tempfile.TemporaryDirectory() as tmp:
         env, _ = environment.ensure(Path(tmp) / "demo")

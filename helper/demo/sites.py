@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from helper.login.server import LocalService
+from helper.login.service import LocalService
 
 
 class DemoSite(Protocol):

@@ -13,7 +13,7 @@ import select
 import sys
 import threading
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import BinaryIO, Literal, NoReturn, Protocol
 
 from helper import messages
 from tokenio.worker import wipe
@@ -71,12 +71,23 @@ class ConsentUI(Protocol):
         """Close an open question: the service gave up waiting (timeout). ``ask`` then returns DENIED."""
 
 
+class ReportingUI(ConsentUI, Protocol):
+    def report(self, error: BaseException) -> None:
+        """The operation the user just confirmed failed (a wrong PIN): say why, with the tries left,
+        before any further question. Optional: faces whose caller shows errors itself may omit it."""
+
+
 def _pick_language(zh: str, en: str) -> str:
     return zh if messages.language() == "zh" else en
 
 
 class TerminalConsentUI:
-    """Asks on the controlling terminal (/dev/tty) of ``cahelper serve``; cancellable while waiting."""
+    """Asks on the controlling terminal (/dev/tty) of ``cahelper serve``; cancellable while waiting.
+
+    Input typed before a question (or after one closed) never answers it: pending input is discarded
+    before every question and when a question ends. A question the service gives up on prints 已超时,
+    one the user cancels prints 已取消, and the terminal's echo is restored either way.
+    """
 
     def __init__(self, tty_path: str = "/dev/tty") -> None:
         self._tty_path = tty_path
@@ -99,63 +110,106 @@ class TerminalConsentUI:
     def ask(self, request: ConsentRequest) -> ConsentAnswer:
         self._cancelled.clear()
         with open(self._tty_path, "r+b", buffering=0) as tty:
-            return self._dialog(tty, request)
+            return _TerminalDialog(tty, self._cancelled, request).run()
 
-    def _say(self, tty, text: str) -> None:
-        tty.write(text.encode("utf-8"))
+    def report(self, error: BaseException) -> None:
+        with open(self._tty_path, "r+b", buffering=0) as tty:
+            tty.write(("\n" + messages.describe(error).as_text() + "\n").encode("utf-8"))
 
-    def _read_line(self, tty, *, secret: bool = False) -> bytearray | None:
-        import termios
 
-        fd = tty.fileno()
-        old = termios.tcgetattr(fd)
-        if secret:
-            new = termios.tcgetattr(fd)
-            new[3] &= ~termios.ECHO
-            termios.tcsetattr(fd, termios.TCSAFLUSH, new)
-        line = bytearray()
+class _Cancelled(Exception):
+    """The question ended without an answer (the service gave up, or the user cancelled)."""
+
+
+class _TerminalDialog:
+    """One consent request on a terminal: the questions in order, each naming the website."""
+
+    def __init__(self, tty: BinaryIO, cancelled: threading.Event, request: ConsentRequest) -> None:
+        self.tty = tty
+        self.cancelled = cancelled
+        self.request = request
+        self.who = f"{request.portal_name} ({request.origin})" if request.portal_name else request.origin
+
+    def say(self, text: str) -> None:
+        self.tty.write(text.encode("utf-8"))
+
+    def run(self) -> ConsentAnswer:
         try:
-            while not self._cancelled.is_set():
-                ready, _, _ = select.select([fd], [], [], 0.2)
-                if not ready:
-                    continue
-                chunk = os.read(fd, 1)
-                if not chunk or chunk == b"\n":
-                    return line
-                line += chunk
-            wipe(line)
-            return None
-        finally:
-            if secret:
-                termios.tcsetattr(fd, termios.TCSAFLUSH, old)
-                self._say(tty, "\n")
+            return self._questions()
+        except _Cancelled:
+            return DENIED
 
-    def _dialog(self, tty, request: ConsentRequest) -> ConsentAnswer:
-        t = _pick_language
-        who = f"{request.portal_name} ({request.origin})" if request.portal_name else request.origin
+    def _questions(self) -> ConsentAnswer:
+        t, request, who = _pick_language, self.request, self.who
         if request.kind == "approve_origin":
-            self._say(tty, t(f"\n网站 {who} 请求读取U盾中的证书。允许吗？[y/N] ",
-                             f"\nThe website {who} wants to read the certificates on your key. Allow? [y/N] "))
-            answer = self._read_line(tty)
-            return ConsentAnswer(bool(answer) and answer.strip().lower() in (b"y", b"yes"))
+            answer = self.ask(t(f"\n网站 {who} 请求读取U盾中的证书。允许吗？[y/N] ",
+                                f"\nThe website {who} wants to read the certificates on your key. Allow? [y/N] "))
+            if answer.strip().lower() not in (b"y", b"yes"):
+                self.end(cancelled=True)
+            return ConsentAnswer(True)
         action = t("登录", "log in") if request.kind == "authenticate" else t(
             f"对文件 {request.file_name}（{request.pages} 页）加盖电子签章",
             f"e-seal the file {request.file_name} ({request.pages} pages)")
         if request.summary:
             action = request.summary
-        self._say(tty, t(f"\n网站 {who} 请求使用U盾{action}。\n", f"\nThe website {who} asks to {action} with your key.\n"))
+        self.say(t(f"\n网站 {who} 请求使用U盾{action}。\n", f"\nThe website {who} asks to {action} with your key.\n"))
         for n, cert in enumerate(request.certificates, 1):
             mark = "*" if cert.id == request.preselected else " "
-            self._say(tty, f" {mark}{n}. {cert.unit}  {cert.holder}  ({cert.issuer}, {cert.not_after})\n")
+            self.say(f" {mark}{n}. {cert.unit}  {cert.holder}  ({cert.issuer}, {cert.not_after})\n")
         chosen = request.preselected or (request.certificates[0].id if request.certificates else None)
         if len(request.certificates) > 1 and request.preselected is None:
-            self._say(tty, t("选择证书编号（回车取消）：", "Certificate number (Enter cancels): "))
-            line = self._read_line(tty)
-            if not line or not line.strip().isdigit() or not 1 <= int(line) <= len(request.certificates):
-                return DENIED
+            line = self.ask(t(f"为网站 {who} 选择证书编号（直接回车取消）：",
+                              f"Certificate number for the website {who} (Enter alone cancels): "))
+            if not line.strip().isdigit() or not 1 <= int(line) <= len(request.certificates):
+                self.end(cancelled=True)
             chosen = request.certificates[int(line) - 1].id
-        self._say(tty, t("输入U盾口令后回车确认（直接回车取消）：", "Type the key's PIN and press Enter (Enter alone cancels): "))
-        pin = self._read_line(tty, secret=True)
+        pin = self.ask(t(f"为网站 {who} 输入数字证书口令后回车确认（直接回车取消）：",
+                         f"Type the key's PIN for the website {who} and press Enter (Enter alone cancels): "),
+                       secret=True)
         if not pin:
-            return DENIED
+            self.end(cancelled=True)
         return ConsentAnswer(True, chosen, pin)
+
+    def ask(self, question: str, *, secret: bool = False) -> bytearray:
+        """One line typed after ``question`` was shown; raises _Cancelled on timeout or an empty answer."""
+        import termios
+
+        fd = self.tty.fileno()
+        old = termios.tcgetattr(fd)
+        termios.tcflush(fd, termios.TCIFLUSH)  # type-ahead never answers a question it was not typed for
+        if secret:
+            quiet = termios.tcgetattr(fd)
+            quiet[3] &= ~termios.ECHO
+            termios.tcsetattr(fd, termios.TCSANOW, quiet)
+        self.say(question)
+        line, answered = bytearray(), False
+        try:
+            while not answered and not self.cancelled.is_set():
+                ready, _, _ = select.select([fd], [], [], 0.2)
+                if ready:
+                    chunk = os.read(fd, 1)
+                    answered = not chunk or chunk == b"\n"
+                    if not answered:
+                        line += chunk
+        finally:
+            termios.tcsetattr(fd, termios.TCSAFLUSH, old)  # echo back on, whatever was typed meanwhile dropped
+            if secret:
+                self.say("\n")
+        if answered and line:
+            return line
+        wipe(line)
+        self.end(cancelled=answered)
+
+    def end(self, *, cancelled: bool) -> NoReturn:
+        """Say how the question ended and drop any input typed for it."""
+        import termios
+
+        termios.tcflush(self.tty.fileno(), termios.TCIFLUSH)
+        t = _pick_language
+        if cancelled:
+            self.say(t(f"已取消：网站 {self.who} 的请求没有使用U盾。\n",
+                       f"Cancelled: the key was not used for the website {self.who}.\n"))
+        else:
+            self.say(t(f"\n已超时：网站 {self.who} 的请求已取消，U盾没有被使用。\n",
+                       f"\nTimed out: the request of the website {self.who} was cancelled; the key was not used.\n"))
+        raise _Cancelled

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import json
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from helper.keys import CertEntry, KeyService
@@ -40,35 +42,69 @@ class Limits:
     rate_max: int = 20
 
 
-class _Cooldown:
-    """Wrong-PIN pauses: base · 2^(n-1) seconds after the n-th wrong PIN in a row, capped."""
+class Cooldown:
+    """Wrong-PIN pauses: base · 2^(n-1) seconds after the n-th wrong PIN in a row, capped.
 
-    def __init__(self, limits: Limits) -> None:
+    With a ``path`` the count and the end of the pause (wall-clock time) are kept there, so restarting the
+    service does not reset them; the file holds no PIN data. A pause ending further ahead than
+    ``cooldown_max`` (the clock was set back) is cut to ``cooldown_max``.
+    """
+
+    def __init__(self, limits: Limits, path: Path | None = None) -> None:
         self._limits = limits
-        self._failures = 0
-        self._until = 0.0
+        self._path = path
+        self._failures, self._until = self._load()
+
+    def _load(self) -> tuple[int, float]:
+        if self._path is None:
+            return 0, 0.0
+        try:
+            data = json.loads(self._path.read_text("utf-8"))
+            failures, until = int(data["failures"]), float(data["until"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return 0, 0.0
+        return max(0, failures), min(until, time.time() + self._limits.cooldown_max)
+
+    def _save(self) -> None:
+        if self._path is not None:
+            from helper.fileio import atomic_write_bytes
+
+            data = {"failures": self._failures, "until": self._until,
+                    "until_text": datetime.fromtimestamp(self._until, UTC).isoformat()}
+            atomic_write_bytes(self._path, json.dumps(data).encode(), overwrite=True)
 
     def check(self) -> None:
-        left = self._until - time.monotonic()
+        left = self._until - time.time()
         if left > 0:
             raise HelperError("PIN_COOLDOWN", seconds=max(1, round(left)))
 
     def failed(self) -> None:
         self._failures += 1
         pause = min(self._limits.cooldown_max, self._limits.cooldown_base * 2 ** (self._failures - 1))
-        self._until = time.monotonic() + pause
+        self._until = time.time() + pause
+        self._save()
 
     def succeeded(self) -> None:
-        self._failures = 0
-        self._until = 0.0
+        if self._failures or self._until:
+            self._failures, self._until = 0, 0.0
+            self._save()
+
+
+def default_cooldown_path() -> Path:
+    """Where the service keeps its wrong-PIN pause (the helper's data folder)."""
+    from helper import settings
+
+    return settings.data_dir() / "pin-cooldown.json"
 
 
 class KeyOperations:
-    """What the local service does with the key. ``ui`` None means no one can be asked (NO_CONSENT_UI)."""
+    """What the local service does with the key. ``ui`` None means no one can be asked (NO_CONSENT_UI).
+    The wrong-PIN pause is kept in ``cooldown_path`` (default: the helper's data folder)."""
 
     def __init__(self, keys: KeyService, ui: ConsentUI | None, registry: origins_mod.OriginRegistry,
                  limits: Limits = Limits(), *, portal_names: Callable[[str], str] | None = None,
-                 remember_approval: Callable[[str], None] = origins_mod.approve) -> None:
+                 remember_approval: Callable[[str], None] = origins_mod.approve,
+                 cooldown_path: Path | None = None) -> None:
         self.keys = keys
         self.ui = ui
         self.registry = registry
@@ -76,7 +112,7 @@ class KeyOperations:
         self._names = portal_names or (lambda origin: "")
         self._remember = remember_approval
         self._lock = asyncio.Lock()
-        self._cooldown = _Cooldown(limits)
+        self._cooldown = Cooldown(limits, cooldown_path or default_cooldown_path())
         self._recent: dict[str, deque[float]] = {}
         # One thread for dialogs: a dialog that ignores cancel() delays the next one instead of stacking.
         self._ui_pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="consent")
@@ -134,25 +170,30 @@ class KeyOperations:
             return await self._in_session(entry, answer, lambda handle: operation(handle, entry, *args), rw=rw)
 
     # --- the rules ------------------------------------------------------------------------------
-    def _exclusive(self, origin: str, *, key_use: bool):
+    def admit(self, origin: str, *, key_use: bool = True) -> None:
+        """The checks that refuse a request before anything else is done for it (before its body is read):
+        no one to ask, key busy, wrong-PIN pause, too many requests from ``origin``."""
         if self.ui is None:
             raise HelperError("NO_CONSENT_UI")
         if self._lock.locked():
             raise HelperError("KEY_BUSY")
         if key_use:
             self._cooldown.check()
-        self._count(origin)
+        self._recent_for(origin, time.monotonic())
+
+    def _exclusive(self, origin: str, *, key_use: bool):
+        self.admit(origin, key_use=key_use)
+        self._recent[origin].append(time.monotonic())
         return self._lock
 
-    def _count(self, origin: str) -> None:
-        now = time.monotonic()
+    def _recent_for(self, origin: str, now: float) -> deque[float]:
         recent = self._recent.setdefault(origin, deque())
         while recent and now - recent[0] > self.limits.rate_window:
             recent.popleft()
         if len(recent) >= self.limits.rate_max:
             raise HelperError("RATE_LIMITED", origin=origin,
                               seconds=max(1, round(self.limits.rate_window - (now - recent[0]))))
-        recent.append(now)
+        return recent
 
     async def _ensure_approved(self, origin: str) -> None:
         if self.registry.approved(origin):
@@ -201,7 +242,17 @@ class KeyOperations:
             finally:
                 result.session.close()
 
-        return await self._blocking(work)
+        try:
+            return await self._blocking(work)
+        except PinError as exc:
+            await self._report(exc)
+            raise
+
+    async def _report(self, error: BaseException) -> None:
+        """Tell the face that asked for the PIN why it failed, before it can ask anything else."""
+        report = getattr(self.ui, "report", None)  # optional part of ConsentUI (ReportingUI)
+        if report is not None:
+            await asyncio.get_running_loop().run_in_executor(self._ui_pool, report, error)
 
     async def _signing_entries(self) -> list[CertEntry]:
         entries = await self._blocking(self.keys.certificates)

@@ -7,17 +7,22 @@ signed PDF. The page chooses only the placement among the engine's options; neve
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import io
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
+
+from aiohttp import web
 
 from helper import settings
 from helper.keys import CertEntry
 from helper.login.consent import CertChoice, ConsentRequest
+from helper.login.http import JSON_BODY, Route, json_reply
+from helper.login.keyops import KeyOperations
 from helper.messages import HelperError
 from tokenio.worker import SessionHandle
 
@@ -30,6 +35,34 @@ SealProvider = Callable[[SessionHandle, CertEntry], bytes | None]
 def body_limit(max_pdf_mb: int) -> int:
     """Bytes allowed for a sign-pdf JSON body: the PDF size limit in base64 plus room for the options."""
     return max_pdf_mb * 1024 * 1024 * 4 // 3 + 64 * 1024
+
+
+class SigningRoutes:
+    """Route provider for ``POST /v1/sign-pdf`` over ``ops``; ``portal_name(origin)`` names the site in the
+    dialog. Busy, rate limit and wrong-PIN pause refuse a request before its (large) body is read."""
+
+    def __init__(self, ops: KeyOperations, portal_name: Callable[[str], str], *, max_pdf_mb: int = 200,
+                 seal: SealProvider | None = None) -> None:
+        self.ops = ops
+        self.portal_name = portal_name
+        self.max_pdf_mb = max_pdf_mb
+        self.seal = seal or seal_from_key
+
+    def routes(self) -> Iterable[Route]:
+        return (Route("POST", "/v1/sign-pdf", self.sign_pdf, body_limit(self.max_pdf_mb), self._admit),)
+
+    def _admit(self, request: web.Request) -> None:
+        self.ops.admit(request.headers["Origin"])
+
+    async def sign_pdf(self, request: web.Request) -> web.Response:
+        origin = request.headers["Origin"]
+        loop = asyncio.get_running_loop()
+        data, name, options = await loop.run_in_executor(None, parse_request, request.pop(JSON_BODY))
+        pages, png = await loop.run_in_executor(None, preview, data)
+        dialog = consent_request(origin, self.portal_name(origin), name, pages, png)
+        result = await self.ops.with_signing_consent(origin, dialog, sign_in_session, data, name, options, origin,
+                                                     self.seal)
+        return json_reply(result)
 
 
 def seal_from_key(session: SessionHandle, entry: CertEntry) -> bytes | None:

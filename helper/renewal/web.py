@@ -3,7 +3,8 @@ issued certificate (POST /v1/renewal/csr, POST /v1/renewal/install on the local 
 
 Both go through the local service's guard (Host, Origin allowlist, JSON bodies, limits) and its key
 operations (one at a time, consent dialog with the PIN, wrong-PIN cooldown). On top of that only origins of
-portal entries marked ``renewal = true`` (or named by the caller, e.g. the demo CA site) may call them.
+portal entries marked ``renewal = true`` (or named by the caller, e.g. the demo CA site) may call them:
+checked, with the key operations' busy and rate rules, before the body is read.
 The helper never installs what it cannot validate: the certificate must chain to a trusted CA, be valid,
 allow signing and belong to a key pair on the key (helper.renewal.install), else the key stays unchanged.
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -23,6 +23,7 @@ from asn1crypto import x509 as ax509
 
 from helper import certs, messages
 from helper.login import origins as origins_mod
+from helper.login.http import JSON_BODY, Route, json_reply
 from helper.messages import HelperError
 from helper.renewal import install as inst
 from helper.renewal.service import _KEY_SPEC, find_certificate
@@ -33,7 +34,7 @@ from tokenio.worker import SessionHandle
 if TYPE_CHECKING:
     from helper.keys import CertEntry
     from helper.login.consent import CertChoice, ConsentRequest
-    from helper.login.server import LocalService
+    from helper.login.keyops import KeyOperations
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +64,6 @@ class InstallRequest:
     certificate_id: str | None
 
 
-def add_renewal_routes(service: LocalService, extra_origins: Iterable[str] = ()) -> None:
-    """Register the renewal endpoints on ``service``; ``extra_origins`` are renewal sites besides portals.toml."""
-    routes = RenewalRoutes(service, extra_origins)
-    service.add_route("POST", CSR_PATH, routes.csr, CSR_LIMIT)
-    service.add_route("POST", INSTALL_PATH, routes.install, INSTALL_LIMIT)
-
-
 def default_renewal_origins() -> frozenset[str]:
     from helper import portals
 
@@ -80,24 +74,26 @@ def default_renewal_origins() -> frozenset[str]:
 
 
 class RenewalRoutes:
-    """The two handlers; key work runs in ``service.ops`` (lock, consent, PIN, cooldown)."""
+    """Route provider for the two endpoints; key work runs in ``ops`` (lock, consent, PIN, cooldown)."""
 
-    def __init__(self, service: LocalService, extra_origins: Iterable[str] = (),
+    def __init__(self, ops: KeyOperations, extra_origins: Iterable[str] = (),
                  listed: Callable[[], frozenset[str]] = default_renewal_origins) -> None:
-        self.service = service
+        self.ops = ops
         self.extra = frozenset(o for o in (origins_mod.normalize(e) for e in extra_origins) if o)
         self.listed = listed
 
-    def _origin(self, request: web.Request) -> str:
+    def routes(self) -> Iterable[Route]:
+        return (Route("POST", CSR_PATH, self.csr, CSR_LIMIT, self._admit),
+                Route("POST", INSTALL_PATH, self.install, INSTALL_LIMIT, self._admit))
+
+    def _admit(self, request: web.Request) -> None:
         origin = request.headers["Origin"]
         if origin not in self.extra and origin not in self.listed():
             raise HelperError("RENEWAL_ORIGIN_NOT_ALLOWED", origin=origin[:200])
-        return origin
+        self.ops.admit(origin)
 
     async def csr(self, request: web.Request) -> web.Response:
-        from helper.login.server import JSON_BODY
-
-        origin = self._origin(request)
+        origin = request.headers["Origin"]
         wanted = parse_csr_request(request[JSON_BODY])
         site = _site_name(origin)
 
@@ -105,13 +101,11 @@ class RenewalRoutes:
             chosen = _offered(choices, wanted.certificate_id)
             return _consent("renewal_csr", origin, site, chosen, "RENEWAL_CONSENT_CSR", key=_key_text(wanted))
 
-        result = await self.service.ops.with_signing_consent(origin, dialog, make_request, wanted, rw=wanted.new_key)
-        return _json(result)
+        result = await self.ops.with_signing_consent(origin, dialog, make_request, wanted, rw=wanted.new_key)
+        return json_reply(result)
 
     async def install(self, request: web.Request) -> web.Response:
-        from helper.login.server import JSON_BODY
-
-        origin = self._origin(request)
+        origin = request.headers["Origin"]
         wanted = parse_install_request(request[JSON_BODY])
         info = certs.parse(wanted.certificate)
         check_chain(wanted.certificate, wanted.chain)  # untrusted certificates never reach a dialog
@@ -122,8 +116,8 @@ class RenewalRoutes:
             return _consent("renewal_install", origin, site, chosen, "RENEWAL_CONSENT_INSTALL",
                             not_after=info.not_after.date().isoformat(), new_unit=info.unit, new_holder=info.subject_cn)
 
-        result = await self.service.ops.with_signing_consent(origin, dialog, install_in_session, wanted, rw=True)
-        return _json(installed_json(result))
+        result = await self.ops.with_signing_consent(origin, dialog, install_in_session, wanted, rw=True)
+        return json_reply(installed_json(result))
 
 
 # --- request bodies -------------------------------------------------------------------------------
@@ -240,6 +234,3 @@ def installed_json(result: inst.InstallResult) -> dict[str, Any]:
     return {**text.as_json(), "ok": True, "certificateId": info.id, "notAfter": info.not_after.isoformat(),
             "replaced": list(result.replaced), "keyId": result.cka_id.hex()}
 
-
-def _json(data: dict[str, Any]) -> web.Response:
-    return web.json_response(data, dumps=lambda d: json.dumps(d, ensure_ascii=False))

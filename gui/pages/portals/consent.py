@@ -160,7 +160,7 @@ _running: dict[int, object] = {}
 def ensure_service(app: AppContext):
     """Start the local service for this application once (port from settings). Returns the LocalService,
     or None when it could not start (logged; the 社保网报 tiles then say the service is not running)."""
-    from helper.login.server import LocalService, ServiceConfig
+    from helper.login.service import LocalService, ServiceConfig
     from helper.messages import HelperError
 
     if id(app) in _running:

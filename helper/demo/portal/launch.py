@@ -11,7 +11,7 @@ from helper.demo.sites import start_service_beside
 from helper.keys import CertEntry, KeyService
 from helper.login.consent import ConsentUI
 from helper.login.keyops import Limits
-from helper.login.server import LocalService, ServiceConfig
+from helper.login.service import LocalService, ServiceConfig
 from tokenio.worker import SessionHandle
 
 

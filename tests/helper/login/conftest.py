@@ -8,20 +8,20 @@ from login_kit import ORIGIN, ScriptedUI
 from helper import settings
 from helper.keys import KeyService
 from helper.login.keyops import Limits
-from helper.login.server import LocalService, ServiceConfig
+from helper.login.service import LocalService, ServiceConfig
 
 FAST = Limits(consent_timeout=1.0, cooldown_base=2.0, cooldown_max=8.0, rate_window=60.0, rate_max=20)
 
 
 @pytest.fixture()
-def start_service(demo_token, token_service) -> Iterator[Callable[..., LocalService]]:
+def start_service(demo_token, token_service, tmp_path) -> Iterator[Callable[..., LocalService]]:
     """Start a LocalService on a free port with a scripted UI; stopped after the test."""
     started: list[LocalService] = []
     settings.update(approved_origins=())
 
     def start(ui: ScriptedUI | None = None, *, limits: Limits = FAST, extra=(ORIGIN,), **config) -> LocalService:
-        service = LocalService(KeyService(token_service), ui, ServiceConfig(**{"port": 0, "limits": limits, **config}),
-                               extra_origins=extra)
+        config = {"port": 0, "limits": limits, "cooldown_path": tmp_path / "cooldown.json", **config}
+        service = LocalService(KeyService(token_service), ui, ServiceConfig(**config), extra_origins=extra)
         service.start()
         started.append(service)
         return service

@@ -17,6 +17,7 @@ from login_kit import ORIGIN, ScriptedUI, call, new_nonce
 
 from helper import settings
 from helper.login.keyops import Limits
+from helper.messages import HelperError
 
 
 def _cert_id(der: bytes) -> str:
@@ -259,3 +260,31 @@ def test_port_busy_names_the_holder(start_service, service):
     assert caught.value.code == "SERVICE_PORT_BUSY"
     text = caught.value.message("en").explanation
     assert str(service.port) in text and "PID" in text
+
+
+def test_wrong_pin_pause_survives_a_restart(start_service, tmp_path: Path):
+    import json
+
+    path = tmp_path / "pause.json"
+    ui = ScriptedUI(pin="000000")
+    service = start_service(ui, cooldown_path=path, limits=Limits(cooldown_base=30, cooldown_max=60))
+    assert call(service.port, "POST", "/v1/auth", {"nonce": new_nonce()}).code.startswith("PIN_INCORRECT")
+    service.stop()
+    stored = json.loads(path.read_text())
+    assert set(stored) == {"failures", "until", "until_text"} and stored["failures"] == 1
+    assert "000000" not in path.read_text()
+    again = start_service(ScriptedUI(), cooldown_path=path, limits=Limits(cooldown_base=30, cooldown_max=60))
+    reply = call(again.port, "POST", "/v1/auth", {"nonce": new_nonce()})
+    assert reply.code == "PIN_COOLDOWN" and again.ops.key_uses == 0
+
+
+def test_a_pause_from_a_clock_set_back_is_cut_to_the_maximum(tmp_path: Path):
+    import json
+
+    from helper.login.keyops import Cooldown
+
+    path = tmp_path / "pause.json"
+    path.write_text(json.dumps({"failures": 3, "until": time.time() + 10 * 86400}))
+    with pytest.raises(HelperError) as caught:
+        Cooldown(Limits(cooldown_max=60), path).check()
+    assert caught.value.params["seconds"] <= 60

@@ -17,7 +17,8 @@ from helper import settings
 from helper.demo.pki import DemoPKI, software_key, unit_name
 from helper.keys import KeyService
 from helper.login.keyops import Limits
-from helper.login.server import LocalService, ServiceConfig, openapi_document
+from helper.login.server import openapi_document
+from helper.login.service import LocalService, ServiceConfig
 from helper.renewal import journal
 from tests.helper.login.login_kit import ORIGIN, ScriptedUI, call
 
@@ -42,13 +43,14 @@ def _cert_id(der: bytes) -> str:
 
 
 @pytest.fixture()
-def start(token_service) -> Iterator[Callable[..., LocalService]]:
+def start(token_service, tmp_path) -> Iterator[Callable[..., LocalService]]:
     """A local service on a free port where RENEWAL is a renewal site and ORIGIN an ordinary portal."""
     started: list[LocalService] = []
     settings.update(approved_origins=())
 
     def run(ui: ScriptedUI, limits: Limits = FAST) -> LocalService:
-        service = LocalService(KeyService(token_service), ui, ServiceConfig(port=0, limits=limits),
+        service = LocalService(KeyService(token_service), ui, ServiceConfig(port=0, limits=limits,
+                                                                          cooldown_path=tmp_path / "cooldown.json"),
                                extra_origins=(ORIGIN, RENEWAL), renewal_origins=(RENEWAL,))
         service.start()
         started.append(service)

@@ -1,0 +1,119 @@
+"""`cahelper serve` on a real pseudo-terminal: stale input never answers a question, a question that ends
+says so and gives the terminal back, a wrong PIN is explained with the tries left before anything else."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import hashlib
+import time
+from pathlib import Path
+
+import pytest
+from login_kit import call, new_nonce
+from serve_terminal import ServeTerminal, approved_origins, portal_home
+
+from helper.demo.token import provision
+from tests.support import OCK_USER_PIN, OPENCRYPTOKI, SOFTHSM
+from tokenio.session import TokenSession
+
+SITE_A, SITE_B = "https://a.example", "https://b.example"
+NAMES = {SITE_A: "甲网站", SITE_B: "乙网站"}
+
+
+def _cert_id(der: bytes) -> str:
+    return hashlib.sha256(der).hexdigest()[:16]
+
+
+@pytest.fixture()
+def pool():
+    with concurrent.futures.ThreadPoolExecutor(2) as executor:
+        yield executor
+
+
+@pytest.fixture()
+def terminal(cli_env, tmp_path: Path):
+    started: list[ServeTerminal] = []
+
+    def start(*args: str, approved: tuple[str, ...] = (), module: str = SOFTHSM) -> ServeTerminal:
+        home = portal_home(tmp_path / "home", NAMES, approved)
+        term = ServeTerminal({**cli_env, "CAHELPER_HOME": str(home), "CAHELPER_PKCS11_MODULE": module}, *args)
+        started.append(term)
+        return term
+
+    yield start
+    for term in started:
+        term.close()
+
+
+def test_type_ahead_never_answers_a_question(terminal, pool, tmp_path: Path):
+    term = terminal()
+    term.type("y\n")  # typed before anything was asked
+    time.sleep(0.5)
+    mark = term.mark()
+    reply = pool.submit(call, term.port, "POST", "/v1/certificates", {}, origin=SITE_A)
+    term.wait_for(r"网站 甲网站 \(https://a\.example\) 请求读取U盾中的证书", after=mark)
+    time.sleep(1.0)
+    assert not reply.done(), "the stale 'y' answered the question"
+    term.type("n\n")
+    assert reply.result(30).code == "ORIGIN_NOT_APPROVED"
+    term.wait_for("已取消", after=mark)
+    assert SITE_A not in approved_origins(tmp_path / "home")
+
+
+def test_timeout_says_so_restores_echo_and_late_input_answers_nothing(terminal, pool, demo_token, tmp_path: Path):
+    term = terminal("--consent-timeout", "2", approved=(SITE_A,))
+    mark = term.mark()
+    body = {"nonce": new_nonce(), "certificateId": _cert_id(demo_token.cert(0))}
+    reply = pool.submit(call, term.port, "POST", "/v1/auth", body, origin=SITE_A)
+    term.wait_for(r"为网站 甲网站 \(https://a\.example\) 输入数字证书口令", after=mark)
+    assert not term.echo_on()  # the PIN is not shown while it is typed
+    assert reply.result(30).code == "CONSENT_TIMEOUT"
+    term.wait_for("已超时：网站 甲网站", after=mark)
+    assert term.echo_on()  # the terminal is given back as it was
+
+    term.type("y\n")  # the clerk comes back late and answers the closed question
+    time.sleep(0.5)
+    mark = term.mark()
+    second = pool.submit(call, term.port, "POST", "/v1/certificates", {}, origin=SITE_B)
+    term.wait_for(r"网站 乙网站 \(https://b\.example\) 请求读取U盾中的证书", after=mark)
+    time.sleep(1.0)
+    assert not second.done(), "the late 'y' approved another website"
+    term.type("\n")
+    assert second.result(30).code == "ORIGIN_NOT_APPROVED"
+    assert SITE_B not in approved_origins(tmp_path / "home")
+
+
+@pytest.fixture()
+def ock_signing_cert(ock_service, opencryptoki_token, demo_pki):
+    """A signing key and certificate on the opencryptoki token (removed afterwards)."""
+    serial = opencryptoki_token.serial
+    issued = provision(ock_service, serial, demo_pki, pin=OCK_USER_PIN, keys=(("rsa2048", "sign"),))[0]
+    yield issued.cert_der
+    with ock_service.session(serial, bytearray(OCK_USER_PIN.encode()), rw=True) as session:
+        session.run(TokenSession.delete_certificate, issued.cert_der)
+        session.run(TokenSession.delete_keypair, issued.cka_id)
+
+
+def test_wrong_pin_is_explained_with_the_tries_left(terminal, pool, ock_service, opencryptoki_token,
+                                                    ock_signing_cert):
+    term = terminal(approved=(SITE_A,), module=OPENCRYPTOKI)
+    body = {"nonce": new_nonce(), "certificateId": _cert_id(ock_signing_cert)}
+    try:
+        mark = term.mark()
+        reply = pool.submit(call, term.port, "POST", "/v1/auth", body, origin=SITE_A)
+        term.wait_for("为网站 甲网站 .* 输入数字证书口令", after=mark)
+        term.type("000000\n")
+        assert reply.result(30).code == "PIN_INCORRECT_COUNT_LOW"
+        term.wait_for("提示：证书口令不正确，剩余尝试次数较少\r?\n说明：", after=mark)
+
+        time.sleep(5.5)  # the service's pause after a wrong PIN
+        mark = term.mark()
+        reply = pool.submit(call, term.port, "POST", "/v1/auth", {**body, "nonce": new_nonce()}, origin=SITE_A)
+        term.wait_for("为网站 甲网站 .* 输入数字证书口令", after=mark)
+        term.type("000001\n")
+        assert reply.result(30).code == "PIN_INCORRECT_FINAL_TRY"
+        shown = term.wait_for("提示：证书口令不正确，只剩最后一次机会\r?\n说明：再输错一次", after=mark)
+        assert "输入数字证书口令" not in term.screen[mark + shown.end():]  # nothing asked before the warning
+    finally:
+        with ock_service.session(opencryptoki_token.serial, bytearray(OCK_USER_PIN.encode())):
+            pass  # the right PIN resets the key's counter
