@@ -24,7 +24,7 @@ from pyhanko.stamp import TextStampStyle
 
 from helper.messages import HelperError
 from helper.signing.fonts import CJKFontFactory
-from helper.signing.options import Placement
+from helper.signing.options import MM, Placement
 from helper.signing.pdfinput import SourcePdf
 
 if TYPE_CHECKING:
@@ -167,12 +167,22 @@ def _check_page(source: SourcePdf, page: int) -> int:
 
 
 def check_placement(source: SourcePdf, placement: Placement) -> None:
-    """Raise the placement's error (anchor not found, page out of range, no such empty field) before any
-    PIN is asked for."""
+    """Raise the placement's error (anchor not found, page out of range, seal off the page, no such empty
+    field, 骑缝章 on one page) before any PIN is asked for."""
     if placement.mode in ("anchor", "coords"):
         seal_box(source, placement)
     elif placement.mode == "field":
         empty_field(source, placement.field)
+    if placement.cross_page:
+        check_cross_page(source)
+
+
+def check_cross_page(source: SourcePdf) -> None:
+    """CROSS_PAGE_ONE_PAGE or CROSS_PAGE_ALREADY_SIGNED when ``source`` cannot get a 骑缝章."""
+    if source.pages < 2:
+        raise HelperError("CROSS_PAGE_ONE_PAGE", path=str(source.path))
+    if source.signatures:
+        raise HelperError("CROSS_PAGE_ALREADY_SIGNED", path=str(source.path))
 
 
 def empty_field(source: SourcePdf, name: str) -> str:
@@ -199,8 +209,26 @@ def seal_box(source: SourcePdf, placement: Placement) -> tuple[int, Box]:
         if placement.x_mm is None:  # lower right as the page is shown, clear of the margins
             cx, cy = _lower_right(page_rotation(source, page_ix), (px1, py1, px2, py2), half)
         else:
-            cx, cy = px1 + placement.x_mm * 72 / 25.4, py1 + placement.y_mm * 72 / 25.4
+            cx, cy = px1 + placement.x_mm * MM, py1 + placement.y_mm * MM
+            _check_on_page(source, page_ix, (px1, py1, px2, py2), placement)
     return page_ix, (cx - half, cy - half, cx + half, cy + half)
+
+
+def _check_on_page(source: SourcePdf, page_ix: int, page: Box, placement: Placement) -> None:
+    """SEAL_OFF_PAGE unless the whole seal centred at the placement's position lies on the page."""
+    width, height = (page[2] - page[0]) / MM, (page[3] - page[1]) / MM
+    half = placement.size_mm / 2
+    if half <= placement.x_mm <= width - half and half <= placement.y_mm <= height - half:
+        return
+    raise HelperError("SEAL_OFF_PAGE", path=str(source.path), page=page_ix + 1, width=_mm(width),
+                      height=_mm(height), x=_mm(placement.x_mm), y=_mm(placement.y_mm),
+                      size=_mm(placement.size_mm), x_min=_mm(half), x_max=_mm(max(half, width - half)),
+                      y_min=_mm(half), y_max=_mm(max(half, height - half)))
+
+
+def _mm(value: float) -> str:
+    """Whole millimetres, as a clerk reads them off a ruler."""
+    return f"{round(value):d}"
 
 
 def _lower_right(rotation: int, box: Box, half: float) -> tuple[float, float]:
@@ -284,10 +312,7 @@ def add_cross_page_seal(writer: IncrementalPdfFileWriter, source: SourcePdf, art
     """The 骑缝章: the seal split into one vertical strip per page, each strip against the right edge of its
     page, vertically centred. Added as locked, printable stamp annotations to the revision being signed,
     so the signature covers them."""
-    if source.pages < 2:
-        raise HelperError("CROSS_PAGE_ONE_PAGE", path=str(source.path))
-    if source.signatures:
-        raise HelperError("CROSS_PAGE_ALREADY_SIGNED", path=str(source.path))
+    check_cross_page(source)
     strips = art.strips(source.pages, size_pt)
     for ix, strip in enumerate(strips):
         _, y1, x2, y2 = page_box(source, ix)
