@@ -31,6 +31,7 @@ class DriverEntry:
     verified: bool
     rescan_by_reinitialize: bool
     auto: bool
+    sm2: str | None = None  # the [sm2.NAME] mechanism profile, when the driver's SM2 values are known
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ def registry() -> tuple[DriverEntry, ...]:
             verified=bool(d.get("verified", False)),
             rescan_by_reinitialize=bool(d.get("rescan_by_reinitialize", False)),
             auto=bool(d.get("auto", True)),
+            sm2=d.get("sm2"),
         )
         for d in raw["driver"]
     )
@@ -111,7 +113,8 @@ def candidate_for(path: str, source: str) -> ModuleCandidate:
 
 
 def discover(extra: tuple[str, ...] = (), *, use_registry: bool = True) -> list[ModuleCandidate]:
-    """Modules to load: user-named ones first (``extra``, then $CAHELPER_PKCS11_MODULE), then the registry's."""
+    """Modules to load: user-named ones first (``extra``, then $CAHELPER_PKCS11_MODULE, a path list),
+    then the registry's."""
     found: list[ModuleCandidate] = []
     seen: set[str] = set()
 
@@ -123,9 +126,9 @@ def discover(extra: tuple[str, ...] = (), *, use_registry: bool = True) -> list[
 
     for path in extra:
         add(path, "user")
-    env = os.environ.get(ENV_MODULE)
-    if env:
-        add(env, "environment")
+    for env in os.environ.get(ENV_MODULE, "").split(os.pathsep):
+        if env:
+            add(env, "environment")
     if use_registry:
         for entry in registry():
             if not entry.auto:

@@ -157,6 +157,12 @@ class MechanismUnsupported(TokenError):
     code = "MECHANISM_UNSUPPORTED"
 
 
+class Sm2Unsupported(TokenError):
+    """The driver offers none of the SM2 mechanisms of the known profiles (resources/drivers.toml)."""
+
+    code = "SM2_UNSUPPORTED"
+
+
 class TokenFull(TokenError):
     code = "TOKEN_FULL"
 

@@ -43,7 +43,7 @@ class KeyRef:
 
     cka_id: bytes
     label: str
-    key_type: Literal["rsa", "ec"]
+    key_type: Literal["rsa", "ec", "sm2"]
     public_key_info: bytes | None  # DER SubjectPublicKeyInfo, when the token shows the public half
 
 
@@ -341,13 +341,15 @@ def _attr(obj: pkcs11.Object, attribute: Attribute, default):
     return default if value is None else value
 
 
-def _key_type(obj: pkcs11.Object) -> Literal["rsa", "ec"] | None:
+def _key_type(obj: pkcs11.Object) -> Literal["rsa", "ec", "sm2"] | None:
     kt = _attr(obj, Attribute.KEY_TYPE, None)
     if kt == KeyType.RSA:
         return "rsa"
     if kt == KeyType.EC:
         return "ec"
-    return None
+    from tokenio import sm2
+
+    return "sm2" if kt in sm2.key_types() else None
 
 
 def _rsa_spki(obj: pkcs11.Object) -> bytes | None:

@@ -28,6 +28,7 @@ from tokenio.errors import (
     translate,
 )
 from tokenio.module import LoadedModule, TokenInfo
+from tokenio.p11raw import VENDOR_MAPPER
 from tokenio.session import CertObject, TokenSession
 
 log = logging.getLogger(__name__)
@@ -207,7 +208,7 @@ class TokenService:
     # --- sessions ---------------------------------------------------------------------------
     def _open(self, serial: str, pin: bytearray | None, *, so: bool, rw: bool) -> TokenSession:
         module, info, token = self._select(serial)
-        kwargs: dict[str, Any] = {"rw": rw}
+        kwargs: dict[str, Any] = {"rw": rw, "attribute_mapper": VENDOR_MAPPER}
         if pin is not None:
             kwargs["so_pin" if so else "user_pin"] = _pin_text(pin)
         elif so or info.protected_auth_path:

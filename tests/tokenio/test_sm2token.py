@@ -1,0 +1,220 @@
+"""The SM2 test key (sm2token/) as a PKCS#11 driver, and tokenio's SM2 path on it.
+
+Signatures are checked by Debian's openssl (dgst -sm3 with distid), never by the module's own code.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pkcs11
+import pytest
+from asn1crypto import algos, pem
+
+from helper.demo import sm2token
+from tokenio import sm2
+from tokenio.errors import PinIncorrect, PinLocked, Sm2Unsupported
+from tokenio.session import TokenSession
+from tokenio.worker import TokenService
+
+PIN, SO_PIN = "123456", "12345678"
+
+
+@pytest.fixture
+def sm2_conf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A token folder of its own, with a PIN that locks after 3 wrong tries."""
+    conf = sm2token.configure(tmp_path / "sm2", max_tries=3)
+    monkeypatch.setenv(sm2token.ENV_CONF, str(conf))
+    return conf
+
+
+@pytest.fixture
+def sm2_serial(sm2_conf: Path) -> str:
+    return sm2token.init_token(sm2_conf, "国密测试U盾", PIN, SO_PIN)
+
+
+@pytest.fixture
+def service(sm2_serial: str):
+    svc = TokenService((str(sm2token.build()),), use_registry=False)
+    yield svc
+    svc.shutdown()
+
+
+def openssl_verifies(tmp_path: Path, spki: bytes, data: bytes, signature: bytes,
+                     user_id: bytes = sm2.DEFAULT_ID) -> bool:
+    (tmp_path / "pub.pem").write_bytes(pem.armor("PUBLIC KEY", spki))
+    (tmp_path / "data").write_bytes(data)
+    (tmp_path / "sig").write_bytes(algos.DSASignature.from_p1363(signature).dump())
+    run = subprocess.run(
+        ["openssl", "dgst", "-sm3", "-verify", str(tmp_path / "pub.pem"), "-signature", str(tmp_path / "sig"),
+         "-sigopt", f"distid:{user_id.decode()}", str(tmp_path / "data")],
+        capture_output=True, text=True)
+    return run.returncode == 0 and "Verified OK" in run.stdout
+
+
+def test_loads_through_python_pkcs11_like_any_driver(sm2_serial: str):
+    lib = pkcs11.lib(str(sm2token.build()))
+    lib.initialize()
+    try:
+        token = lib.get_token(token_serial=sm2_serial.encode())
+        assert token.label == "国密测试U盾"
+        flags = int(token.flags)
+        assert flags & pkcs11.TokenFlag.LOGIN_REQUIRED and flags & pkcs11.TokenFlag.USER_PIN_INITIALIZED
+        mechanisms = {int(m) for m in token.slot.get_mechanisms()}
+        assert {0x80008001, 0x80008100, 0x80008101, 0x80008104, 0x80008105} <= mechanisms
+        with token.open(user_pin=PIN) as session:
+            assert session.generate_random(64) != session.generate_random(64)
+    finally:
+        lib.finalize()  # the next test's TokenService initialises it again, on its own token folder
+
+
+def test_c_initialize_with_os_locking_and_with_null_args(sm2_serial: str):
+    script = f"""
+import ctypes
+class Args(ctypes.Structure):
+    _fields_ = [("create", ctypes.c_void_p), ("destroy", ctypes.c_void_p), ("lock", ctypes.c_void_p),
+                ("unlock", ctypes.c_void_p), ("flags", ctypes.c_ulong), ("reserved", ctypes.c_void_p)]
+lib = ctypes.CDLL({str(sm2token.build())!r})
+args = Args(None, None, None, None, 2, None)  # CKF_OS_LOCKING_OK
+print(lib.C_Initialize(ctypes.byref(args)), lib.C_Initialize(None), lib.C_Finalize(None), lib.C_Initialize(None))
+bad = Args(None, None, None, None, 2, 1)
+lib.C_Finalize(None)
+print(lib.C_Initialize(ctypes.byref(bad)))
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    # OK, CKR_CRYPTOKI_ALREADY_INITIALIZED, OK, OK; then a reserved pointer: CKR_ARGUMENTS_BAD
+    assert out == ["0", str(0x191), "0", "0", "7"]
+
+
+def test_keygen_and_every_signing_profile_verify_in_openssl(service: TokenService, sm2_serial: str,
+                                                            tmp_path: Path):
+    data = "国密签名测试".encode() * 50
+    with service.session(sm2_serial, bytearray(PIN.encode()), rw=True) as s:
+        key = s.run(sm2.generate_keypair, b"\x01", "签名证书")
+        plan = s.run(sm2.plan)
+        signatures = {m: s.run(sm2.sign_using, m, b"\x01", data) for m in plan.sign}
+    assert plan.profile == "sm2token"
+    assert {m.input for m in plan.sign} == {"message", "digest"}
+    assert {m.signature for m in plan.sign} == {"der", "raw"}
+    for method, signature in signatures.items():
+        assert len(signature) == 64, method
+        assert openssl_verifies(tmp_path, key.public_key_info, data, signature), method
+    assert not openssl_verifies(tmp_path, key.public_key_info, data + b"x", signatures[plan.sign[0]])
+
+
+def test_signer_id_goes_to_the_token_or_into_z(service: TokenService, sm2_serial: str, tmp_path: Path):
+    other_id = b"ALICE123@YAHOO.COM"
+    with service.session(sm2_serial, bytearray(PIN.encode()), rw=True) as s:
+        key = s.run(sm2.generate_keypair, b"\x07", "k")
+        plan = s.run(sm2.plan)
+        by_token = s.run(sm2.sign_using, plan.sign[0], b"\x07", b"abc", other_id)
+        by_helper = s.run(sm2.sign_using, plan.sign[-1], b"\x07", b"abc", other_id)
+    assert plan.sign[0].input == "message" and plan.sign[-1].input == "digest"
+    for signature in (by_token, by_helper):
+        assert openssl_verifies(tmp_path, key.public_key_info, b"abc", signature, other_id)
+        assert not openssl_verifies(tmp_path, key.public_key_info, b"abc", signature)
+
+
+def test_keys_pair_with_certificates_and_public_keys_read_back(service: TokenService, sm2_serial: str):
+    with service.session(sm2_serial, bytearray(PIN.encode()), rw=True) as s:
+        made = s.run(sm2.generate_keypair, b"\x02", "加密证书")
+        privates = s.run(TokenSession.private_keys)
+        publics = s.run(sm2.public_keys)
+    assert [(k.cka_id, k.key_type, k.public_key_info) for k in privates] == [(b"\x02", "sm2", made.public_key_info)]
+    assert [(k.cka_id, k.label, k.public_key_info) for k in publics] == [(b"\x02", "加密证书", made.public_key_info)]
+
+
+def test_wrong_pins_walk_to_locked_and_the_administrator_unblocks(service: TokenService, sm2_serial: str):
+    states = []
+    for _ in range(2):
+        with pytest.raises(PinIncorrect) as wrong:
+            service.open_session(sm2_serial, bytearray(b"000000"))
+        states.append(wrong.value.code)
+    with pytest.raises(PinLocked):
+        service.open_session(sm2_serial, bytearray(b"000000"))
+    assert states == ["PIN_INCORRECT_COUNT_LOW", "PIN_INCORRECT_FINAL_TRY"]
+    assert service.find(sm2_serial).pin.locked
+    with pytest.raises(PinLocked):  # the right PIN no longer opens it
+        service.open_session(sm2_serial, bytearray(PIN.encode()))
+    info = service.unblock_pin(sm2_serial, bytearray(SO_PIN.encode()), bytearray(b"654321"))
+    assert info.pin.summary == "ok"
+    with service.session(sm2_serial, bytearray(b"654321")) as s:
+        assert s.logged_in
+
+
+def test_pin_change_and_a_wrong_pin_counts(service: TokenService, sm2_serial: str):
+    with pytest.raises(PinIncorrect):
+        service.change_pin(sm2_serial, bytearray(b"999999"), bytearray(b"246810"))
+    assert service.find(sm2_serial).pin.count_low
+    info = service.change_pin(sm2_serial, bytearray(PIN.encode()), bytearray(b"246810"))
+    assert info.pin.summary == "ok"  # a right PIN resets the counter
+    with pytest.raises(PinIncorrect):
+        service.open_session(sm2_serial, bytearray(PIN.encode()))
+    with service.session(sm2_serial, bytearray(b"246810")) as s:
+        assert s.logged_in
+
+
+_OTHER_PROCESS = """
+import sys
+from tokenio import sm2
+from tokenio.session import TokenSession
+from tokenio.worker import TokenService
+svc = TokenService((sys.argv[1],), use_registry=False)
+with svc.session(sys.argv[2], bytearray(b"123456"), rw=True) as s:
+    print(s.run(TokenSession.read_data, "cahelper", "备注").decode())
+    print(",".join(sorted(c.label for c in s.run(TokenSession.certificates))))
+    print(s.run(sm2.sign, b"\\x01", b"from another process").hex())
+    s.run(TokenSession.write_data, "cahelper", "备注", "第二个进程".encode())
+svc.shutdown()
+"""
+
+
+def test_objects_persist_across_processes(service: TokenService, sm2_serial: str, tmp_path: Path):
+    der = _self_signed_sm2_der(tmp_path)
+    with service.session(sm2_serial, bytearray(PIN.encode()), rw=True) as s:
+        key = s.run(sm2.generate_keypair, b"\x01", "签名证书")
+        s.run(TokenSession.import_certificate, der, b"\x01", "签名证书")
+        s.run(TokenSession.relabel_certificate, der, "改名的证书")
+        s.run(TokenSession.write_data, "cahelper", "备注", "第一个进程".encode())
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    out = subprocess.run([sys.executable, "-c", _OTHER_PROCESS, str(sm2token.build()), sm2_serial],
+                         capture_output=True, text=True, env=env, check=True).stdout.splitlines()
+    assert out[:2] == ["第一个进程", "改名的证书"]
+    assert openssl_verifies(tmp_path, key.public_key_info, b"from another process", bytes.fromhex(out[2]))
+    with service.session(sm2_serial, bytearray(PIN.encode()), rw=True) as s:
+        assert s.run(TokenSession.read_data, "cahelper", "备注").decode() == "第二个进程"
+        assert s.run(TokenSession.delete_certificate, der) == 1
+        assert s.run(TokenSession.certificates) == []
+
+
+def _self_signed_sm2_der(folder: Path) -> bytes:
+    key, cert = folder / "ca.key", folder / "ca.der"
+    subprocess.run(["openssl", "genpkey", "-algorithm", "SM2", "-out", str(key)], check=True, capture_output=True)
+    subprocess.run(["openssl", "req", "-new", "-x509", "-key", str(key), "-sm3", "-sigopt",
+                    "distid:1234567812345678", "-subj", "/CN=SM2 test", "-days", "30", "-outform", "DER",
+                    "-out", str(cert)], check=True, capture_output=True)
+    return cert.read_bytes()
+
+
+def test_profiles_follow_what_the_token_lists():
+    ibm = sm2.choose({0x8005000A, 0x8005000C}, "openCryptoki EP11")
+    assert (ibm.profile, ibm.key_type, ibm.keygen) == ("opencryptoki-ibm", 0x80050002, 0x8005000A)
+    digest_only = sm2.choose({0x80008105}, "某厂商U盾")
+    assert digest_only.profile == "gm-sansec-koal" and digest_only.keygen is None
+    assert [(m.input, m.signature) for m in digest_only.sign] == [("digest", "raw")]
+    with pytest.raises(Sm2Unsupported) as unknown:
+        sm2.choose({0x1041, 0x1}, "SoftHSM 2")
+    assert unknown.value.code == "SM2_UNSUPPORTED" and unknown.value.params["driver"] == "SoftHSM 2"
+    with pytest.raises(Sm2Unsupported):  # a driver pinned to a profile gets only that one
+        sm2.choose({0x80008103}, "openCryptoki", "opencryptoki-ibm")
+
+
+def test_a_driver_without_sm2_gets_the_coded_message(token_service, make_token):
+    token = make_token()
+    with token_service.session(token.serial, bytearray(token.pin.encode())) as s:
+        with pytest.raises(Sm2Unsupported) as exc:
+            s.run(sm2.sign, token.keys[0].cka_id, b"x")
+    assert exc.value.params["driver"].startswith("SoftHSM")
