@@ -46,6 +46,9 @@ def main() -> int:
 
     env, created = environment.ensure(args.folder, reset=args.reset)
     env.activate()
+    from helper.demo.sites import register_demo_portals
+
+    register_demo_portals()  # the demo sites are the demo home's own portal entries
     print("数字证书助手演示环境 / demo environment")
     print(f"  {'已创建' if created else '已存在'}演示U盾: {environment.DEMO_LABEL} (serial {env.serial})")
     print(f"  用户口令 / user PIN: {environment.DEMO_USER_PIN}   管理员口令 / SO PIN: {environment.DEMO_SO_PIN}")

@@ -17,6 +17,10 @@ CHOICES = (CertChoice("aaaa", "石家庄示例科技有限公司", "张三", "�
 
 
 def test_portals_page_tiles_by_region(ctx, qtbot):
+    from helper import portals
+    from helper.demo.sites import register_demo_portals
+
+    register_demo_portals()  # as ./dev demo does in the demo's home
     page = PortalsPage(ctx)
     qtbot.addWidget(page)
     page.resize(960, 720)
@@ -28,6 +32,7 @@ def test_portals_page_tiles_by_region(ctx, qtbot):
     assert "网站登录服务没有运行" in page.tiles["demo"].status.text()  # nothing serves the test's port
     SHOTS.mkdir(exist_ok=True)
     page.grab().save(str(SHOTS / "zh-page-portals.png"))
+    portals.user_path().unlink()
 
 
 def test_consent_dialog_returns_choice_and_pin(ctx, qtbot):

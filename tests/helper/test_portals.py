@@ -28,9 +28,19 @@ def test_bundled_list_from_the_seeds():
     assert entries["sjz-rsj"].name == "石家庄人社局网报"
     assert entries["nj-rsj"].url == "http://wsbs.njhrss.gov.cn/NJLD/"
     assert entries["hlj-rst"].login == "qr_code"
-    assert [p.id for p in entries.values() if p.allow_http] == ["demo", "demo-renewal"]
-    assert portals.service_origins(entries.values()) == {"http://127.0.0.1:28961", "http://127.0.0.1:28962"}
-    assert portals.renewal_origins(entries.values()) == {"http://127.0.0.1:28962"}
+    # The product lists no demo site: a local program on the demo's ports must not get the service.
+    assert [p.id for p in entries.values() if p.allow_http or p.needs_service or p.renewal] == []
+    assert portals.service_origins(entries.values()) == frozenset()
+
+
+def test_demo_sites_come_from_the_demo_home():
+    from helper.demo.sites import register_demo_portals
+
+    register_demo_portals()
+    entries = portals.load()
+    assert {p.id for p in entries if p.source == "user"} == {"demo", "demo-renewal"}
+    assert portals.service_origins(entries) == {"http://127.0.0.1:28961", "http://127.0.0.1:28962"}
+    assert portals.renewal_origins(entries) == {"http://127.0.0.1:28962"}
 
 
 def test_user_entries_survive_and_override(tmp_path):
@@ -59,7 +69,9 @@ def test_invalid_user_file_is_a_coded_error():
 
 
 def test_readiness_in_words(token_service, demo_token):
-    demo = portals.find("demo")
+    from helper.demo.sites import DEMO_PORTALS
+
+    demo = DEMO_PORTALS[0]
     without_key = portals.check(demo, None, lambda: False)
     assert [m.code for m in without_key.problems] == ["PORTAL_NEEDS_KEY", "PORTAL_SERVICE_DOWN"]
     with_key = portals.check(demo, KeyService(token_service), lambda: True)
@@ -109,6 +121,9 @@ def test_launch_uses_the_recommended_browser(tmp_path, monkeypatch):
 
 
 def test_cli_portals_list_json(run_cli, demo_token):
+    from helper.demo.sites import register_demo_portals
+
+    register_demo_portals()
     result = run_cli("portals", "list", "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
