@@ -6,8 +6,12 @@ tracebacks go to the log file, and to the terminal only with --verbose.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
 import sys
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,6 +83,26 @@ def emit_notice(code: str, **params: Any) -> None:
     click.echo(messages.get(code, **params).as_text(), err=True)
 
 
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGHUP", "SIGTERM") if hasattr(signal, name))
+
+
+@contextlib.contextmanager
+def stop_requests() -> Iterator[Callable[[], bool]]:
+    """Inside, Ctrl-C, closing the terminal (SIGHUP) and SIGTERM only ask the running loop to stop after
+    its current step (a batch: after the current file); yields the check the loop polls."""
+    requested = threading.Event()
+    previous = {sig: signal.signal(sig, lambda _sig, _frame: requested.set()) for sig in _STOP_SIGNALS}
+    try:
+        yield requested.is_set
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _interrupt(_sig: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def _fail(exc: BaseException, ctx: CliContext) -> int:
     message = messages.describe(exc)
     if ctx.json:
@@ -99,6 +123,8 @@ def run(group: click.Group) -> None:
     from helper.logsetup import configure_logging
 
     configure_logging()
+    for sig in set(_STOP_SIGNALS) - {signal.SIGINT}:  # closing the terminal or a kill ends a command like Ctrl-C: no partial file
+        signal.signal(sig, _interrupt)
     ctx = CliContext()
     try:
         with group.make_context("cahelper", sys.argv[1:], obj=ctx) as click_ctx:
@@ -108,7 +134,7 @@ def run(group: click.Group) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo(messages.get("CANCELLED").as_text(), err=True)
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - the single place where failures become user messages

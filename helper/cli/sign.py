@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from helper.cli.runtime import emit_json, emit_notice, obj
+from helper.cli.runtime import emit_json, emit_notice, obj, stop_requests
 from helper.cli.secrets import SecretReader
 from helper.messages import HelperError
 
@@ -121,8 +121,9 @@ def sign(inputs: tuple[Path, ...], out: Path | None, seal_png: Path | None, seal
         default = _default_seal(ctx, identity.token.serial)
         seal = replace(seal, on_token=default.name or "")
     pin = SecretReader(pin_stdin).read(ctx.t("请输入U盾口令: ", "PIN: "))
-    outcome = service.sign(identity, pin, items, options, seal,
-                           on_result=None if as_json else lambda r: _print_result(ctx, r))
+    with stop_requests() as cancelled:
+        outcome = service.sign(identity, pin, items, options, seal, cancelled=cancelled,
+                               on_result=None if as_json else lambda r: _print_result(ctx, r))
     if outcome.default_pin:
         emit_notice("DEFAULT_PIN_IN_USE")
     notice = default.notice() if default is not None else None
@@ -178,6 +179,8 @@ def _finish(ctx, report, as_json: bool) -> None:
     if report.stopped is not None:
         if as_json:
             raise click.exceptions.Exit(messages.get(report.stopped.code).exit_code)
+        if report.stopped.code == "CANCELLED":
+            raise HelperError("SIGN_BATCH_CANCELLED", done=signed, left=left)
         raise HelperError("SIGN_BATCH_STOPPED", done=signed, left=left, reason=report.stopped.error.message().title)
     failures = [r for r in report.results if r.status == "refused"]
     if failures and len(report.results) == 1 and not as_json:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -195,6 +196,32 @@ def test_four_sign_processes_at_once_keep_the_seal_use_log_whole(cli_env, cli_to
     outputs = [e["output"] for e in json.loads(listed.stdout)["entries"]]
     expected = {str(tmp_path / f"out{n}" / f"doc{k}-signed.pdf") for n in range(4) for k in range(3)}
     assert sorted(outputs) == sorted(expected)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGHUP])
+def test_interrupting_a_batch_stops_after_the_current_file(cli_env, cli_token, seal, tmp_path, signum):
+    folder, out = tmp_path / "many", tmp_path / "signed"
+    folder.mkdir()
+    for k in range(30):
+        (folder / f"doc{k:02}.pdf").write_bytes(blank_pdf(1))
+    proc = subprocess.Popen([sys.executable, "-m", "helper.cli.main", "sign", str(folder), "--out", str(out),
+                             "--seal", str(seal), "--token", cli_token.serial, "--pin-stdin"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**cli_env, "PYTHONUNBUFFERED": "1"})
+    proc.stdin.write(cli_token.pin + "\n")
+    proc.stdin.close()
+    first = proc.stdout.readline()
+    assert first.startswith("✓"), first + proc.stderr.read()
+    proc.send_signal(signum)
+    rest, err = proc.stdout.read(), proc.stderr.read()
+    proc.wait(120)
+    signed = sorted(out.iterdir())
+    assert proc.returncode == 1, err
+    assert "Traceback" not in err and f"已取消：{len(signed)} 个文件已签章，{30 - len(signed)} 个未签章" in err, err
+    assert 1 <= len(signed) < 30 and all(p.name.endswith("-signed.pdf") for p in signed)  # no .part left
+    assert (first + rest).count("✓") == len(signed)
+    last = subprocess.run(["qpdf", "--check", str(signed[-1])], capture_output=True, text=True)
+    assert last.returncode == 0, last.stdout
 
 
 def test_audit_export_csv(run_cli, tmp_path):
