@@ -25,12 +25,14 @@ sys.path.insert(0, str(ROOT))
 
 from helper.demo import environment, softhsm  # noqa: E402
 
-BASELINE = f"""
+BASELINE = """
+import os
 import pkcs11
-lib = pkcs11.lib({softhsm.SOFTHSM_MODULE!r})
-for slot in lib.get_slots(token_present=True):
-    t = slot.get_token()
-    t.label, t.serial, t.flags
+for path in os.environ["CAHELPER_PKCS11_MODULE"].split(os.pathsep):  # the demo's modules, as the CLI loads them
+    lib = pkcs11.lib(path)
+    for slot in lib.get_slots(token_present=True):
+        t = slot.get_token()
+        t.label, t.serial, t.flags
 """
 
 

@@ -32,7 +32,7 @@ TRAFFIC = 5  # below DEBUG: raw PKCS#11 traffic, off by default
 logging.addLevelName(TRAFFIC, "TRAFFIC")
 
 SignScheme = Literal["rsa-pkcs1-sha256", "rsa-pss-sha256", "ecdsa-sha256"]
-KeySpec = Literal["rsa2048", "ec-p256"]
+KeySpec = Literal["rsa2048", "ec-p256", "sm2"]
 
 _SHA256_DIGEST_INFO_PREFIX = bytes.fromhex("3031300d060960864801650304020105000420")
 
@@ -248,6 +248,10 @@ class TokenSession:
     # --- key generation and CSRs -------------------------------------------------------------
     def generate_keypair(self, spec: KeySpec, cka_id: bytes, label: str) -> KeyRef:
         """Generate a non-extractable signing key pair on the token."""
+        if spec == "sm2":  # vendor-defined mechanisms: tokenio.sm2 calls the module's function list
+            from tokenio import sm2
+
+            return sm2.generate_keypair(self, cka_id, label)
         private_template = {Attribute.SENSITIVE: True, Attribute.EXTRACTABLE: False, Attribute.SIGN: True,
                             Attribute.PRIVATE: True, Attribute.TOKEN: True}
         public_template = {Attribute.VERIFY: True, Attribute.TOKEN: True, Attribute.PRIVATE: False}

@@ -51,9 +51,11 @@ def main() -> int:
     register_demo_portals()  # the demo sites are the demo home's own portal entries
     print("数字证书助手演示环境 / demo environment")
     print(f"  {'已创建' if created else '已存在'}演示U盾: {environment.DEMO_LABEL} (serial {env.serial})")
+    print(f"  国密演示U盾 / SM2 demo key: {environment.SM2_DEMO_LABEL} (serial {env.sm2_serial})")
     print(f"  用户口令 / user PIN: {environment.DEMO_USER_PIN}   管理员口令 / SO PIN: {environment.DEMO_SO_PIN}")
     print(f"  演示CA / demo CA: {env.pki_dir}")
     print(f"  SoftHSM 配置: {env.softhsm_conf}")
+    print(f"  国密演示CA / SM2 demo CA: {env.sm2_ca_dir}")
     print(f"  助手数据目录 / helper home: {env.home}")
     print("  在其他终端使用 / to use it from another shell:")
     for key, value in env.env.items():

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from cryptography import x509
 
 from helper.demo.pki import DemoPKI, Usage, unit_name
+from helper.demo.sm2pki import Sm2DemoCA
 from tokenio.session import KeySpec, TokenSession
 from tokenio.worker import TokenService
 
@@ -25,7 +26,7 @@ class IssuedKey:
 def provision(
     service: TokenService,
     serial: str,
-    pki: DemoPKI,
+    pki: DemoPKI | Sm2DemoCA,
     *,
     pin: str = DEMO_USER_PIN,
     subject: x509.Name | None = None,
