@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,13 +20,13 @@ from tokenio.worker import TokenService
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> environment.DemoEnvironment:
-    saved = dict(os.environ)
-    try:
-        env, created = environment.ensure(tmp_path_factory.mktemp("demo") / "demo")
-    finally:  # ensure() points this process at the demo; the other tests keep their own tokens
-        os.environ.clear()
-        os.environ.update(saved)
-    assert created
+    """The demo made as `./dev demo` makes it, in a process of its own (this one's SoftHSM serves the tests)."""
+    folder = tmp_path_factory.mktemp("demo") / "demo"
+    made = subprocess.run([sys.executable, "-c", _MAKE_DEMO, str(folder)], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+    assert made.returncode == 0, made.stderr
+    env, created = environment.ensure(folder)
+    assert not created
     return env
 
 
@@ -35,6 +36,14 @@ def sm2_service(demo, monkeypatch: pytest.MonkeyPatch):
     service = TokenService((str(sm2token.MODULE),), use_registry=False)
     yield service
     service.shutdown()
+
+
+_MAKE_DEMO = """
+import sys
+from pathlib import Path
+from helper.demo import environment
+assert environment.ensure(Path(sys.argv[1]))[1]
+"""
 
 
 def _openssl(*args: str) -> subprocess.CompletedProcess:
