@@ -107,17 +107,10 @@ def choose(mechanisms: frozenset[int] | set[int], driver: str, preferred: str | 
     raise Sm2Unsupported(driver, driver=driver)
 
 
-_plans: dict[tuple[str, int], Sm2Plan] = {}
-
-
 def plan(ts: TokenSession) -> Sm2Plan:
-    """The token's SM2 plan (mechanism lists do not change while a module is loaded)."""
-    key = (ts.info.module_path, ts.info.slot_id)
-    if key not in _plans:
-        entry = entry_for(ts.info.module_path)
-        _plans[key] = choose({int(m) for m in ts.mechanisms()}, ts.info.module_name,
-                             entry.sm2 if entry else None)
-    return _plans[key]
+    """The token's SM2 plan, from its mechanism list (read once per session)."""
+    entry = entry_for(ts.info.module_path)
+    return choose({int(m) for m in ts.mechanisms()}, ts.info.module_name, entry.sm2 if entry else None)
 
 
 # --- keys ---------------------------------------------------------------------------------------

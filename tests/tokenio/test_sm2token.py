@@ -218,3 +218,54 @@ def test_a_driver_without_sm2_gets_the_coded_message(token_service, make_token):
         with pytest.raises(Sm2Unsupported) as exc:
             s.run(sm2.sign, token.keys[0].cka_id, b"x")
     assert exc.value.params["driver"].startswith("SoftHSM")
+
+
+def test_it_keeps_the_rules_a_vendor_key_keeps(service: TokenService, sm2_serial: str):
+    import pkcs11.exceptions as p11e
+    from pkcs11 import Attribute, ObjectClass
+
+    with service.session(sm2_serial, bytearray(PIN.encode()), rw=True) as s:
+        s.run(sm2.generate_keypair, b"\x01", "签名证书")
+
+        def private_value(ts: TokenSession) -> bytes:
+            return ts.find_key(b"\x01")[Attribute.VALUE]
+
+        with pytest.raises(p11e.AttributeSensitive):
+            s.run(private_value)
+    with service.session(sm2_serial) as s:  # before login: the private key is not even visible
+        assert s.run(lambda ts: list(ts.session.get_objects({Attribute.CLASS: ObjectClass.PRIVATE_KEY}))) == []
+        assert [k.cka_id for k in s.run(sm2.public_keys)] == [b"\x01"]
+        with pytest.raises(p11e.SessionReadOnly):
+            s.run(lambda ts: ts.session.create_object({Attribute.CLASS: ObjectClass.DATA, Attribute.TOKEN: True,
+                                                       Attribute.LABEL: "x", Attribute.VALUE: b"x"}))
+        with pytest.raises(p11e.UserNotLoggedIn):
+            s.run(lambda ts: ts.session.create_object({Attribute.CLASS: ObjectClass.DATA, Attribute.PRIVATE: True,
+                                                       Attribute.LABEL: "x", Attribute.VALUE: b"x"}))
+
+
+def test_wrong_administrator_pins_lock_the_administrator_pin(service: TokenService, sm2_serial: str):
+    from tokenio.errors import SoPinIncorrect, SoPinLocked
+
+    codes = []
+    for _ in range(3):
+        with pytest.raises((SoPinIncorrect, SoPinLocked)) as wrong:
+            service.unblock_pin(sm2_serial, bytearray(b"00000000"), bytearray(b"654321"))
+        codes.append(wrong.value.code)
+    assert codes == ["SO_PIN_INCORRECT", "SO_PIN_INCORRECT_FINAL_TRY", "SO_PIN_LOCKED"]
+    assert service.find(sm2_serial).pin.so_locked
+    with pytest.raises(SoPinLocked):
+        service.unblock_pin(sm2_serial, bytearray(SO_PIN.encode()), bytearray(b"654321"))
+    with service.session(sm2_serial, bytearray(PIN.encode())) as s:  # the user PIN is not affected
+        assert s.logged_in
+
+
+def test_pulling_the_key_out_and_back_is_seen_without_reinitialising(service: TokenService, sm2_serial: str,
+                                                                     sm2_conf: Path, tmp_path: Path):
+    folder = sm2_conf.parent / "tokens" / sm2_serial
+    assert [t.serial for t in service.tokens()] == [sm2_serial]
+    folder.rename(tmp_path / "away")
+    assert service.tokens() == []
+    (tmp_path / "away").rename(folder)
+    assert [t.serial for t in service.tokens()] == [sm2_serial]
+    second = sm2token.init_token(sm2_conf, "第二个U盾", PIN, SO_PIN)  # made by another process
+    assert sorted(t.serial for t in service.tokens()) == sorted([sm2_serial, second])
