@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
+import weakref
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Literal
@@ -175,7 +176,18 @@ def public_keys(ts: TokenSession) -> list[KeyRef]:
     return out
 
 
+_points: weakref.WeakKeyDictionary[TokenSession, dict[bytes, bytes]] = weakref.WeakKeyDictionary()
+
+
 def _public_point(ts: TokenSession, cka_id: bytes) -> bytes:
+    """The public point of key ``cka_id``, looked up once per session (batches sign many times)."""
+    cached = _points.setdefault(ts, {})
+    if cka_id not in cached:
+        cached[cka_id] = _find_public_point(ts, cka_id)
+    return cached[cka_id]
+
+
+def _find_public_point(ts: TokenSession, cka_id: bytes) -> bytes:
     from asn1crypto import keys
 
     for key in public_keys(ts):
@@ -201,14 +213,23 @@ def message_digest(public_point: bytes, data: bytes, user_id: bytes = DEFAULT_ID
     return hashlib.new("sm3", z_value(public_point, user_id) + data).digest()
 
 
-def raw_signature(signature: bytes) -> bytes:
-    """r||s (32 + 32 bytes) from a DER SM2Signature or an r||s already."""
-    if len(signature) == 64 and signature[0] != 0x30:
+def raw_signature(signature: bytes, encoding: Literal["der", "raw"] = "der") -> bytes:
+    """r||s (32 + 32 bytes) from what a token returned: a DER SM2Signature or r||s, as its profile says.
+
+    A raw r||s can begin with 0x30 like DER, so the profile decides; a 64-byte answer that is not DER
+    where DER was promised is taken as r||s (vendors are not always consistent).
+    """
+    if encoding == "raw" and len(signature) == 64:
         return signature
     from asn1crypto import algos
 
-    parsed = algos.DSASignature.load(signature)
-    return parsed["r"].native.to_bytes(32, "big") + parsed["s"].native.to_bytes(32, "big")
+    try:
+        parsed = algos.DSASignature.load(signature, strict=True)
+        return parsed["r"].native.to_bytes(32, "big") + parsed["s"].native.to_bytes(32, "big")
+    except (ValueError, TypeError, OverflowError):
+        if len(signature) == 64:
+            return signature
+        raise
 
 
 def sign(ts: TokenSession, cka_id: bytes, data: bytes, user_id: bytes = DEFAULT_ID) -> bytes:
@@ -231,4 +252,4 @@ def sign_using(ts: TokenSession, method: SignMethod, cka_id: bytes, data: bytes,
     else:
         e = message_digest(_public_point(ts, cka_id), data, user_id)
         signature = raw.sign(ts.session.handle, method.mechanism, key.handle, e)
-    return raw_signature(signature)
+    return raw_signature(signature, method.signature)

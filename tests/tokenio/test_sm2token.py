@@ -269,3 +269,11 @@ def test_pulling_the_key_out_and_back_is_seen_without_reinitialising(service: To
     assert [t.serial for t in service.tokens()] == [sm2_serial]
     second = sm2token.init_token(sm2_conf, "第二个U盾", PIN, SO_PIN)  # made by another process
     assert sorted(t.serial for t in service.tokens()) == sorted([sm2_serial, second])
+
+
+def test_signatures_are_normalised_by_the_profile_not_by_their_first_byte():
+    raw_like_der = bytes([0x30]) + bytes(range(1, 64))  # r||s may begin with 0x30
+    assert sm2.raw_signature(raw_like_der, "raw") == raw_like_der
+    small_r = algos.DSASignature({"r": 5, "s": 2**255 + 7}).dump()  # DER drops leading zeros
+    assert sm2.raw_signature(small_r, "der") == (5).to_bytes(32, "big") + (2**255 + 7).to_bytes(32, "big")
+    assert sm2.raw_signature(raw_like_der, "der") == raw_like_der  # promised DER, got r||s
