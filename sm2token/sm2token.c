@@ -584,6 +584,20 @@ static ck_rv_t enter(ck_session_handle_t h, struct session **ss, struct slot **s
   return CKR_OK;
 }
 
+/* Declares ss, s and rv for a call on session h, returning early when the session cannot be used. */
+#define ENTER_SESSION(h)                \
+  struct session *ss;                   \
+  struct slot *s;                       \
+  ck_rv_t rv = enter((h), &ss, &s);     \
+  (void)ss, (void)s;                    \
+  if (rv != CKR_OK) return rv
+
+/* ENTER_SESSION, and o: the object oh as this session sees it. */
+#define ENTER_OBJECT(h, oh)                   \
+  ENTER_SESSION(h);                           \
+  struct object *o = object_of(s, (oh));      \
+  if (!o) return CKR_OBJECT_HANDLE_INVALID
+
 /* --- object creation ---------------------------------------------------------------------- */
 
 static ck_rv_t apply_template(struct object *o, struct ck_attribute *t, unsigned long n) {
@@ -614,10 +628,7 @@ static ck_rv_t store_object(struct session *ss, ck_session_handle_t h, struct sl
 }
 
 static ck_rv_t create_object(ck_session_handle_t h, struct ck_attribute *t, unsigned long n, ck_object_handle_t *out) {
-  struct session *ss;
-  struct slot *s;
-  ck_rv_t rv = enter(h, &ss, &s);
-  if (rv != CKR_OK) return rv;
+  ENTER_SESSION(h);
   if (!t || !out) return CKR_ARGUMENTS_BAD;
   struct object *o = calloc(1, sizeof *o);
   if (!o) return CKR_HOST_MEMORY;
@@ -681,10 +692,7 @@ static EVP_PKEY *private_key(struct object *o) {
 static ck_rv_t generate_keypair(ck_session_handle_t h, struct ck_mechanism *m, struct ck_attribute *pt,
                                 unsigned long pn, struct ck_attribute *kt, unsigned long kn,
                                 ck_object_handle_t *pub_out, ck_object_handle_t *priv_out) {
-  struct session *ss;
-  struct slot *s;
-  ck_rv_t rv = enter(h, &ss, &s);
-  if (rv != CKR_OK) return rv;
+  ENTER_SESSION(h);
   if (!m || !pub_out || !priv_out) return CKR_ARGUMENTS_BAD;
   if (m->mechanism != CKM_SM2_KEY_PAIR_GEN) return CKR_MECHANISM_INVALID;
   struct object *pub = calloc(1, sizeof *pub), *priv = calloc(1, sizeof *priv);
@@ -763,10 +771,7 @@ static int wants_der(ck_mechanism_type_t m) {
 static int signs_digest(ck_mechanism_type_t m) { return m == CKM_SM2_SIGN_DER || m == CKM_SM2_SIGN; }
 
 static ck_rv_t sign_init(ck_session_handle_t h, struct ck_mechanism *m, ck_object_handle_t key) {
-  struct session *ss;
-  struct slot *s;
-  ck_rv_t rv = enter(h, &ss, &s);
-  if (rv != CKR_OK) return rv;
+  ENTER_SESSION(h);
   if (!m) return CKR_ARGUMENTS_BAD;
   if (ss->signing) return CKR_OPERATION_ACTIVE;
   if (!is_sign_mechanism(m->mechanism)) return CKR_MECHANISM_INVALID;
@@ -1083,10 +1088,7 @@ EXPORT ck_rv_t C_InitToken(ck_slot_id_t id, unsigned char *pin, unsigned long le
 }
 
 static ck_rv_t init_pin(ck_session_handle_t h, unsigned char *pin, unsigned long len) {
-  struct session *ss;
-  struct slot *s;
-  ck_rv_t rv = enter(h, &ss, &s);
-  if (rv != CKR_OK) return rv;
+  ENTER_SESSION(h);
   if (s->login != CKU_SO) return CKR_USER_NOT_LOGGED_IN;
   if (!pin) return CKR_ARGUMENTS_BAD;
   if ((rv = check_pin_length(len)) != CKR_OK) return rv;
@@ -1101,10 +1103,7 @@ EXPORT ck_rv_t C_InitPIN(ck_session_handle_t h, unsigned char *pin, unsigned lon
 
 static ck_rv_t set_pin(ck_session_handle_t h, unsigned char *old, unsigned long old_len, unsigned char *new_pin,
                        unsigned long new_len) {
-  struct session *ss;
-  struct slot *s;
-  ck_rv_t rv = enter(h, &ss, &s);
-  if (rv != CKR_OK) return rv;
+  ENTER_SESSION(h);
   if (!ss->rw) return CKR_SESSION_READ_ONLY;
   if (!old || !new_pin) return CKR_ARGUMENTS_BAD;
   int so = s->login == CKU_SO;
@@ -1166,10 +1165,7 @@ static ck_rv_t close_all(ck_slot_id_t id) {
 EXPORT ck_rv_t C_CloseAllSessions(ck_slot_id_t id) { LOCKED(close_all(id)); }
 
 static ck_rv_t get_session_info(ck_session_handle_t h, struct ck_session_info *info) {
-  struct session *ss;
-  struct slot *s;
-  ck_rv_t rv = enter(h, &ss, &s);
-  if (rv != CKR_OK) return rv;
+  ENTER_SESSION(h);
   if (!info) return CKR_ARGUMENTS_BAD;
   info->slot_id = ss->slot;
   info->flags = CKF_SERIAL_SESSION | (ss->rw ? CKF_RW_SESSION : 0);
@@ -1185,10 +1181,7 @@ EXPORT ck_rv_t C_GetSessionInfo(ck_session_handle_t h, struct ck_session_info *i
 }
 
 static ck_rv_t login(ck_session_handle_t h, ck_user_type_t user, unsigned char *pin, unsigned long len) {
-  struct session *ss;
-  struct slot *s;
-  ck_rv_t rv = enter(h, &ss, &s);
-  if (rv != CKR_OK) return rv;
+  ENTER_SESSION(h);
   if (user != CKU_USER && user != CKU_SO && user != CKU_CONTEXT_SPECIFIC) return CKR_USER_TYPE_INVALID;
   if (user == CKU_CONTEXT_SPECIFIC) return s->login == CKU_USER ? verify_pin(s, 0, pin, len) : CKR_USER_NOT_LOGGED_IN;
   if (s->login == user) return CKR_USER_ALREADY_LOGGED_IN;
@@ -1205,10 +1198,7 @@ EXPORT ck_rv_t C_Login(ck_session_handle_t h, ck_user_type_t user, unsigned char
 }
 
 static ck_rv_t logout(ck_session_handle_t h) {
-  struct session *ss;
-  struct slot *s;
-  ck_rv_t rv = enter(h, &ss, &s);
-  if (rv != CKR_OK) return rv;
+  ENTER_SESSION(h);
   if (s->login == NOBODY) return CKR_USER_NOT_LOGGED_IN;
   s->login = NOBODY;
   return CKR_OK;
@@ -1222,12 +1212,7 @@ EXPORT ck_rv_t C_CreateObject(ck_session_handle_t h, struct ck_attribute *t, uns
 }
 
 static ck_rv_t destroy_object(ck_session_handle_t h, ck_object_handle_t oh) {
-  struct session *ss;
-  struct slot *s;
-  ck_rv_t rv = enter(h, &ss, &s);
-  if (rv != CKR_OK) return rv;
-  struct object *o = object_of(s, oh);
-  if (!o) return CKR_OBJECT_HANDLE_INVALID;
+  ENTER_OBJECT(h, oh);
   if (o->on_token && !ss->rw) return CKR_SESSION_READ_ONLY;
   if (o->on_token) {
     char path[4200];
@@ -1255,13 +1240,8 @@ static int sensitive(struct object *o, ck_attribute_type_t t) {
 
 static ck_rv_t get_attribute_value(ck_session_handle_t h, ck_object_handle_t oh, struct ck_attribute *t,
                                    unsigned long n) {
-  struct session *ss;
-  struct slot *s;
-  ck_rv_t rv = enter(h, &ss, &s);
-  if (rv != CKR_OK) return rv;
+  ENTER_OBJECT(h, oh);
   if (!t) return CKR_ARGUMENTS_BAD;
-  struct object *o = object_of(s, oh);
-  if (!o) return CKR_OBJECT_HANDLE_INVALID;
   for (unsigned long i = 0; i < n; i++) {
     struct attr *a = get_attr(o, t[i].type);
     if (!a || (ulong_attr(o, CKA_CLASS, 0) == CKO_PRIVATE_KEY && t[i].type == CKA_EC_POINT)) {
@@ -1296,13 +1276,8 @@ static int read_only_attribute(ck_attribute_type_t t) {
 
 static ck_rv_t set_attribute_value(ck_session_handle_t h, ck_object_handle_t oh, struct ck_attribute *t,
                                    unsigned long n) {
-  struct session *ss;
-  struct slot *s;
-  ck_rv_t rv = enter(h, &ss, &s);
-  if (rv != CKR_OK) return rv;
+  ENTER_OBJECT(h, oh);
   if (!t) return CKR_ARGUMENTS_BAD;
-  struct object *o = object_of(s, oh);
-  if (!o) return CKR_OBJECT_HANDLE_INVALID;
   if (o->on_token && !ss->rw) return CKR_SESSION_READ_ONLY;
   if (!bool_attr(o, CKA_MODIFIABLE, 1)) return CKR_ATTRIBUTE_READ_ONLY;
   int key = ulong_attr(o, CKA_CLASS, 0) == CKO_PRIVATE_KEY || ulong_attr(o, CKA_CLASS, 0) == CKO_PUBLIC_KEY;
@@ -1324,12 +1299,7 @@ EXPORT ck_rv_t C_SetAttributeValue(ck_session_handle_t h, ck_object_handle_t oh,
 }
 
 static ck_rv_t get_object_size(ck_session_handle_t h, ck_object_handle_t oh, unsigned long *size) {
-  struct session *ss;
-  struct slot *s;
-  ck_rv_t rv = enter(h, &ss, &s);
-  if (rv != CKR_OK) return rv;
-  struct object *o = object_of(s, oh);
-  if (!o) return CKR_OBJECT_HANDLE_INVALID;
+  ENTER_OBJECT(h, oh);
   if (!size) return CKR_ARGUMENTS_BAD;
   *size = 0;
   for (size_t i = 0; i < o->n; i++) *size += o->attrs[i].len;
@@ -1349,10 +1319,7 @@ static int matches(struct object *o, struct ck_attribute *t, unsigned long n) {
 }
 
 static ck_rv_t find_init(ck_session_handle_t h, struct ck_attribute *t, unsigned long n) {
-  struct session *ss;
-  struct slot *s;
-  ck_rv_t rv = enter(h, &ss, &s);
-  if (rv != CKR_OK) return rv;
+  ENTER_SESSION(h);
   if (ss->finding) return CKR_OPERATION_ACTIVE;
   if (!t && n) return CKR_ARGUMENTS_BAD;
   size_t cap = 0;
@@ -1371,10 +1338,7 @@ EXPORT ck_rv_t C_FindObjectsInit(ck_session_handle_t h, struct ck_attribute *t, 
 }
 
 static ck_rv_t find_objects(ck_session_handle_t h, ck_object_handle_t *out, unsigned long max, unsigned long *count) {
-  struct session *ss;
-  struct slot *s;
-  ck_rv_t rv = enter(h, &ss, &s);
-  if (rv != CKR_OK) return rv;
+  ENTER_SESSION(h);
   if (!ss->finding) return CKR_OPERATION_NOT_INITIALIZED;
   if (!out || !count) return CKR_ARGUMENTS_BAD;
   *count = 0;
@@ -1388,10 +1352,7 @@ EXPORT ck_rv_t C_FindObjects(ck_session_handle_t h, ck_object_handle_t *out, uns
 }
 
 static ck_rv_t find_final(ck_session_handle_t h) {
-  struct session *ss;
-  struct slot *s;
-  ck_rv_t rv = enter(h, &ss, &s);
-  if (rv != CKR_OK) return rv;
+  ENTER_SESSION(h);
   if (!ss->finding) return CKR_OPERATION_NOT_INITIALIZED;
   free(ss->found);
   ss->found = NULL;
@@ -1407,10 +1368,7 @@ EXPORT ck_rv_t C_SignInit(ck_session_handle_t h, struct ck_mechanism *m, ck_obje
 
 static ck_rv_t sign(ck_session_handle_t h, unsigned char *data, unsigned long len, unsigned char *sig,
                     unsigned long *sig_len) {
-  struct session *ss;
-  struct slot *s;
-  ck_rv_t rv = enter(h, &ss, &s);
-  if (rv != CKR_OK) return rv;
+  ENTER_SESSION(h);
   if (!ss->signing) return CKR_OPERATION_NOT_INITIALIZED;
   if ((!data && len) || !sig_len) {
     end_sign(ss);
@@ -1436,10 +1394,7 @@ EXPORT ck_rv_t C_Sign(ck_session_handle_t h, unsigned char *data, unsigned long 
 }
 
 static ck_rv_t sign_update_call(ck_session_handle_t h, unsigned char *data, unsigned long len) {
-  struct session *ss;
-  struct slot *s;
-  ck_rv_t rv = enter(h, &ss, &s);
-  if (rv != CKR_OK) return rv;
+  ENTER_SESSION(h);
   if (!ss->signing) return CKR_OPERATION_NOT_INITIALIZED;
   if (!data && len) rv = CKR_ARGUMENTS_BAD;
   else rv = sign_update(ss, data, len);
@@ -1452,10 +1407,7 @@ EXPORT ck_rv_t C_SignUpdate(ck_session_handle_t h, unsigned char *data, unsigned
 }
 
 static ck_rv_t sign_final_call(ck_session_handle_t h, unsigned char *sig, unsigned long *sig_len) {
-  struct session *ss;
-  struct slot *s;
-  ck_rv_t rv = enter(h, &ss, &s);
-  if (rv != CKR_OK) return rv;
+  ENTER_SESSION(h);
   if (!ss->signing) return CKR_OPERATION_NOT_INITIALIZED;
   if (!sig_len) rv = CKR_ARGUMENTS_BAD;
   else rv = sign_final(s, ss, sig, sig_len);
@@ -1475,10 +1427,7 @@ EXPORT ck_rv_t C_GenerateKeyPair(ck_session_handle_t h, struct ck_mechanism *m, 
 }
 
 static ck_rv_t generate_random(ck_session_handle_t h, unsigned char *out, unsigned long len) {
-  struct session *ss;
-  struct slot *s;
-  ck_rv_t rv = enter(h, &ss, &s);
-  if (rv != CKR_OK) return rv;
+  ENTER_SESSION(h);
   if (!out && len) return CKR_ARGUMENTS_BAD;
   return len && RAND_bytes(out, (int)len) != 1 ? CKR_FUNCTION_FAILED : CKR_OK;
 }
