@@ -23,7 +23,7 @@ from pyhanko_certvalidator import ValidationContext
 from helper.audit import AuditLog, SealUse
 from helper.fileio import atomic_output
 from helper.messages import HelperError
-from helper.signing import appearance
+from helper.signing import appearance, sm2signer
 from helper.signing.identity import SigningIdentity, trust_pool
 from helper.signing.options import SignOptions
 from helper.signing.pdfinput import SourcePdf, read_pdf
@@ -61,7 +61,8 @@ class DocumentSigner:
         self.max_mb = max_mb
         self.origin = origin
         self.audit = audit or AuditLog()
-        self.signer = TokenSigner(session, identity.entry.key_id, identity.info.der, identity.chain)
+        self.signer = sm2signer.for_identity(session, identity) or \
+            TokenSigner(session, identity.entry.key_id, identity.info.der, identity.chain)
         placement = options.placement
         self.art = appearance.SealArt.from_png(seal_png, placement.size_pt) if seal_png else None
         if placement.cross_page and self.art is None:
@@ -159,7 +160,7 @@ class DocumentSigner:
             appearance.add_cross_page_seal(writer, source, self.art, placement.size_pt)
         info = self.identity.info
         meta = signers.PdfSignatureMetadata(
-            field_name=name, md_algorithm="sha256", subfilter=SigSeedSubFilter.PADES,
+            field_name=name, md_algorithm=getattr(self.signer, "digest_algorithm", "sha256"), subfilter=SigSeedSubFilter.PADES,
             reason=self.options.reason or None, location=self.options.location or None,
             name=info.subject_cn or info.unit, certify=self.options.certify,
             docmdp_permissions=MDPPerm.FILL_FORMS,

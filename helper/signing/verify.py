@@ -15,6 +15,7 @@ from typing import Any
 
 from helper import certs
 from helper.messages import HelperError
+from helper.signing import sm2verify
 from helper.signing.identity import trust_pool
 from helper.signing.pdfinput import read_pdf
 
@@ -92,6 +93,7 @@ def verify_pdf(path: Path, extra_trust: tuple[bytes, ...] = (), *, max_mb: int =
     """Validate every signature in ``path``. Raises HelperError for unreadable files (not for bad signatures)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
 
+    sm2verify.prepare()
     source = read_pdf(path, max_mb=max_mb, password=password)
     reader = PdfFileReader(io.BytesIO(source.data), strict=False)
     if reader.encrypted:
@@ -140,6 +142,8 @@ def _check(sig, reader, roots, others) -> SignatureReport:
         from pyhanko_certvalidator import ValidationContext
 
         vc = ValidationContext(**kwargs)
+    if sm2verify.is_sm2(sig):
+        return sm2verify.check(sig, reader, roots, others, acrobat_diff_policy(), vc)
     usage = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
     cert = sig.signer_cert
     info = certs.parse(cert.dump())

@@ -1,0 +1,162 @@
+"""SM2 e-seals: CMS SignedData with SM3 and SM3withSM2 in a PAdES ByteRange signature with the visible
+seal, checked by Bouncy Castle (independent), by `cahelper verify`'s verifier and by qpdf.
+
+The SM2 key here is a software key behind the same small interface the key's SM2 signing uses
+(helper.crypto.sm2.SM2SigningKey); the certificates are issued by OpenSSL.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from pathlib import Path
+
+import pytest
+from asn1crypto import cms
+from corpus import blank_pdf
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import signers
+from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
+
+from helper.crypto import sm2
+from helper.seals import make_demo_seal
+from helper.signing import appearance
+from helper.signing.sm2signer import SM2Signer
+from helper.signing.verify import verify_pdf
+from tests.interop.sm2world import BouncyCastle, make_pki
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    return make_pki(tmp_path_factory.mktemp("sm2pki"))
+
+
+@pytest.fixture(scope="module")
+def bc(tmp_path_factory):
+    return BouncyCastle(tmp_path_factory.mktemp("bc"))
+
+
+@pytest.fixture(scope="module")
+def seal_png() -> bytes:
+    return make_demo_seal("石家庄示例科技有限公司", "公章").png
+
+
+def seal(data: bytes, signer: SM2Signer, seal_png: bytes | None, name: str = "Seal1") -> bytes:
+    """One visible e-seal on page 1, with the product's appearance code, as the signing engine makes it."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    art = appearance.SealArt.from_png(seal_png, 120) if seal_png else None
+    meta = signers.PdfSignatureMetadata(field_name=name, md_algorithm=signer.digest_algorithm,
+                                        subfilter=SigSeedSubFilter.PADES, name="张三")
+    pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=appearance.stamp_style(art, "%(holder)s\n%(ts)s"),
+                                   new_field_spec=SigFieldSpec(name, on_page=0, box=(400, 100, 520, 220)))
+    return pdf_signer.sign_pdf(writer, appearance_text_params={"holder": "张三"}).getvalue()
+
+
+def _signer(pki, cert=None, key=None) -> SM2Signer:
+    key = key or sm2.SoftwareKey.from_der(pki.signing.key_pem)
+    return SM2Signer(key, (cert or pki.signing).der, (pki.ca.der, pki.root.der))
+
+
+def test_sm2_seal_is_accepted_by_bouncy_castle_and_verify(pki, bc, tmp_path, seal_png):
+    out = tmp_path / "sealed.pdf"
+    out.write_bytes(seal(blank_pdf(), _signer(pki), seal_png))
+
+    ok, lines = bc.pdf(out, pki.root.path)
+    assert ok, lines
+    assert "OK digest algorithm 1.2.156.10197.1.401" in lines
+    assert "OK signature algorithm 1.2.156.10197.1.501" in lines
+    assert "OK content type 1.2.840.113549.1.7.2" in lines
+    assert "OK chain 1" in lines
+
+    report = verify_pdf(out, (pki.root.der,))
+    assert report.ok, report.problems()
+    (sig,) = report.signatures
+    assert (sig.unit, sig.holder, sig.level, sig.covers_whole_file) == ("石家庄示例科技有限公司", "张三", "B-B", True)
+    subprocess.run(["qpdf", "--check", str(out)], check=True, capture_output=True)
+
+
+def test_the_cms_names_sm3_and_sm2_and_embeds_the_chain(pki, tmp_path):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    data = seal(blank_pdf(), _signer(pki), None)
+    (embedded,) = PdfFileReader(io.BytesIO(data)).embedded_signatures
+    signed = embedded.signed_data
+    assert [a["algorithm"].dotted for a in signed["digest_algorithms"]] == [sm2.SM3_OID]
+    assert signed["encap_content_info"]["content_type"].dotted == "1.2.840.113549.1.7.1"
+    certs = {c.chosen.dump() for c in signed["certificates"]}
+    assert {pki.signing.der, pki.ca.der, pki.root.der} <= certs
+    assert isinstance(embedded.signer_info, cms.SignerInfo)
+
+
+def test_changed_bytes_fail_in_bouncy_castle_and_verify(pki, bc, tmp_path):
+    data = bytearray(seal(blank_pdf(), _signer(pki), None))
+    at = data.find(b"/MediaBox")
+    data[at + 1] = ord("m")  # inside the signed range
+    bad = tmp_path / "changed.pdf"
+    bad.write_bytes(bytes(data))
+    ok, lines = bc.pdf(bad, pki.root.path)
+    assert not ok and any(line.startswith("FAIL cms signature") for line in lines)
+    (sig,) = verify_pdf(bad, (pki.root.der,)).signatures
+    assert not sig.intact and not sig.valid and not sig.ok
+
+
+def test_a_key_that_is_not_the_certificates_fails(pki, bc, tmp_path):
+    out = tmp_path / "wrong-key.pdf"
+    out.write_bytes(seal(blank_pdf(), _signer(pki, key=sm2.SoftwareKey.generate()), None))
+    ok, lines = bc.pdf(out, pki.root.path)
+    assert not ok and any(line.startswith("FAIL cms signature") for line in lines)
+    (sig,) = verify_pdf(out, (pki.root.der,)).signatures
+    assert sig.intact and not sig.valid
+
+
+def test_sm2_chain_needs_a_trusted_root(pki, tmp_path):
+    out = tmp_path / "sealed.pdf"
+    out.write_bytes(seal(blank_pdf(), _signer(pki), None))
+    report = verify_pdf(out)  # the SM2 root is not among the trusted CAs
+    (sig,) = report.signatures
+    assert sig.valid and not sig.trusted and not report.ok
+    assert "chain_untrusted" in sig.problem
+
+
+def test_second_sm2_seal_keeps_the_first_valid(pki, bc, tmp_path):
+    first = seal(blank_pdf(), _signer(pki), None, "Seal1")
+    out = tmp_path / "twice.pdf"
+    out.write_bytes(seal(first, _signer(pki), None, "Seal2"))
+    ok, lines = bc.pdf(out, pki.root.path)
+    assert ok and "OK 2 signatures" in lines, lines
+    report = verify_pdf(out, (pki.root.der,))
+    assert report.ok and len(report.signatures) == 2, report.problems()
+
+
+def test_the_encryption_certificate_never_signs(pki):
+    with pytest.raises(sm2.SM2Error, match="encryption"):
+        SM2Signer(sm2.SoftwareKey.from_der(pki.encryption.key_pem), pki.encryption.der)
+    from helper import certs
+
+    info = certs.parse(pki.encryption.der)
+    assert not info.is_signing  # what choose_identity filters on: it is never offered for sealing
+    assert certs.parse(pki.signing.der).is_signing
+
+
+def test_gm_t_0010_content_types_are_read_as_rfc_5652():
+    from helper.signing import sm2verify
+
+    sm2verify.prepare()
+    gm = cms.ContentInfo({"content_type": "1.2.156.10197.6.1.4.2.1", "content": b"x"}).dump()
+    assert cms.ContentInfo.load(gm)["content_type"].native == "data"
+    # What the helper writes keeps RFC 5652's OIDs.
+    assert cms.ContentType("signed_data").dotted == "1.2.840.113549.1.7.2"
+    assert cms.ContentType("data").dotted == "1.2.840.113549.1.7.1"
+
+
+def test_verify_cli_reports_an_sm2_seal(pki, tmp_path, monkeypatch):
+    out = tmp_path / "sealed.pdf"
+    out.write_bytes(seal(blank_pdf(), _signer(pki), None))
+    ca_dir = Path(tmp_path / "cas")
+    ca_dir.mkdir()
+    (ca_dir / "sm2root.der").write_bytes(pki.root.der)
+    from helper import settings
+
+    monkeypatch.setattr(settings, "user_ca_dir", lambda: ca_dir)
+    report = verify_pdf(out)
+    assert report.ok, report.problems()
