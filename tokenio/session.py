@@ -270,7 +270,7 @@ class TokenSession:
             return KeyRef(cka_id, label, "ec", _ec_spki(pub))
 
     def make_csr(self, key: KeyRef, subject: x509.Name) -> bytes:
-        """A PKCS#10 request for ``key`` signed on the token (SHA-256)."""
+        """A PKCS#10 request for ``key`` signed on the token (SHA-256; SM3withSM2 for SM2 keys)."""
         from asn1crypto import algos, csr, keys
 
         if key.public_key_info is None:
@@ -281,9 +281,17 @@ class TokenSession:
             "subject_pk_info": keys.PublicKeyInfo.load(key.public_key_info),
             "attributes": [],
         })
-        scheme: SignScheme = "rsa-pkcs1-sha256" if key.key_type == "rsa" else "ecdsa-sha256"
-        signature = self.sign(key.cka_id, info.dump(), scheme)
-        algo = "sha256_rsa" if key.key_type == "rsa" else "sha256_ecdsa"
+        if key.key_type == "sm2":  # SM3withSM2, Z with the default ID, DER signature (GM/T 0010)
+            from tokenio import sm2
+
+            rs = sm2.sign(self, key.cka_id, info.dump())
+            signature = algos.DSASignature({"r": int.from_bytes(rs[:32], "big"),
+                                            "s": int.from_bytes(rs[32:], "big")}).dump()
+            algo = "1.2.156.10197.1.501"
+        else:
+            scheme: SignScheme = "rsa-pkcs1-sha256" if key.key_type == "rsa" else "ecdsa-sha256"
+            signature = self.sign(key.cka_id, info.dump(), scheme)
+            algo = "sha256_rsa" if key.key_type == "rsa" else "sha256_ecdsa"
         return csr.CertificationRequest({
             "certification_request_info": info,
             "signature_algorithm": algos.SignedDigestAlgorithm({"algorithm": algo}),

@@ -24,7 +24,7 @@ from tokenio.session import CertObject, KeyRef, TokenSession
 from tokenio.worker import SessionHandle
 
 log = logging.getLogger(__name__)
-_KEY_SPEC = {"rsa": "rsa2048", "ec": "ec-p256"}
+_KEY_SPEC = {"rsa": "rsa2048", "ec": "ec-p256", "sm2": "sm2"}
 
 
 @dataclass(frozen=True)

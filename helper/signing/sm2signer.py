@@ -8,15 +8,14 @@ name); only the raw signature is ours, over the DER of the signed attributes, Z 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, get_args
+from typing import TYPE_CHECKING
 
 from asn1crypto import algos, x509
 from pyhanko.sign.signers import Signer
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from helper.crypto import sm2
-from tokenio.errors import MechanismUnsupported
-from tokenio.session import SignScheme, TokenSession
+from tokenio import sm2 as token_sm2
 
 if TYPE_CHECKING:
     from helper.signing.identity import SigningIdentity
@@ -65,9 +64,7 @@ class TokenSM2Key:
         return self._point
 
     def sign(self, message: bytes) -> bytes:
-        if "sm2-sm3" not in get_args(SignScheme):
-            raise MechanismUnsupported("SM2 (SM3withSM2)")
-        return self.handle.submit(TokenSession.sign, self.key_id, message, "sm2-sm3").result()
+        return self.handle.run(token_sm2.sign, self.key_id, message)
 
 
 def for_identity(handle: SessionHandle, identity: SigningIdentity) -> SM2Signer | None:
