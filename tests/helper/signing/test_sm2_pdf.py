@@ -47,7 +47,8 @@ def seal(data: bytes, signer: SM2Signer, seal_png: bytes | None, name: str = "Se
     art = appearance.SealArt.from_png(seal_png, 120) if seal_png else None
     meta = signers.PdfSignatureMetadata(field_name=name, md_algorithm=signer.digest_algorithm,
                                         subfilter=SigSeedSubFilter.PADES, name="张三")
-    pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=appearance.stamp_style(art, "%(holder)s\n%(ts)s"),
+    style = appearance.stamp_style(art, "%(holder)s\n%(ts)s", {"holder": "张三"})
+    pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style,
                                    new_field_spec=SigFieldSpec(name, on_page=0, box=(400, 100, 520, 220)))
     return pdf_signer.sign_pdf(writer, appearance_text_params={"holder": "张三"}).getvalue()
 
