@@ -21,7 +21,7 @@ from aiohttp import web
 from helper import settings
 from helper.keys import CertEntry
 from helper.login.consent import CertChoice, ConsentRequest
-from helper.login.http import JSON_BODY, Route, json_reply
+from helper.login.http import JSON_BODY, JsonBytes, Route, json_reply
 from helper.login.keyops import KeyOperations
 from helper.messages import HelperError
 from tokenio.worker import SessionHandle
@@ -81,13 +81,11 @@ def parse_request(body: dict[str, Any]) -> tuple[bytes, str, Any]:
     unknown = set(body) - {"pdf", "fileName", "placement", "reason"}
     if unknown:
         raise HelperError("REQUEST_INVALID", detail=f"unknown field {sorted(unknown)[0][:50]!r}")
-    pdf = body.get("pdf")
-    if not isinstance(pdf, str) or not pdf:
+    pdf = body.pop("pdf", None)  # the body holds no second copy while it is decoded
+    if not isinstance(pdf, str | JsonBytes) or not len(pdf):
         raise HelperError("REQUEST_INVALID", detail="field 'pdf' (base64) is required")
-    try:
-        data = base64.b64decode(pdf, validate=True)
-    except (binascii.Error, ValueError):
-        raise HelperError("REQUEST_INVALID", detail="field 'pdf' is not base64") from None
+    data = b64decode_in_pieces(pdf)
+    del pdf
     if not data.startswith(b"%PDF-"):
         raise HelperError("REQUEST_INVALID", detail="field 'pdf' is not a PDF document")
     name = _file_name(body.get("fileName", "document.pdf"))
@@ -108,6 +106,19 @@ def parse_request(body: dict[str, Any]) -> tuple[bytes, str, Any]:
     except HelperError as exc:
         raise HelperError("REQUEST_INVALID", detail=f"placement: {exc.code}") from exc
     return data, name, SignOptions(reason=reason[:200], placement=placement)
+
+
+def b64decode_in_pieces(text: str | JsonBytes, piece: int = 4 << 20) -> bytes:
+    """Strict base64 decoding in pieces of ``piece`` characters (a multiple of 4), so that no single step holds
+    the interpreter for long; REQUEST_INVALID for anything but base64 with padding only at the end."""
+    source = text.view if isinstance(text, JsonBytes) else text
+    pad = "=" if isinstance(text, str) else b"="
+    if len(text) % 4 or text.find(pad, 0, max(0, len(text) - 2)) >= 0:  # type: ignore[arg-type]
+        raise HelperError("REQUEST_INVALID", detail="field 'pdf' is not base64")
+    try:
+        return b"".join(base64.b64decode(source[i:i + piece], validate=True) for i in range(0, len(text), piece))
+    except (binascii.Error, ValueError):
+        raise HelperError("REQUEST_INVALID", detail="field 'pdf' is not base64") from None
 
 
 def _file_name(value: Any) -> str:

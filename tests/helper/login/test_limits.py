@@ -225,3 +225,48 @@ def test_status_answers_under_600_slow_connections_with_1024_fds(cli_env, tmp_pa
         proc.terminate()
         out = proc.communicate(timeout=15)[0].decode("utf-8", "replace")
     assert "Traceback" not in out, out[-2000:]
+
+
+def test_large_bodies_parse_like_json_with_long_strings_left_as_bytes():
+    import json
+
+    from helper.login import http
+
+    def plain(value):
+        if isinstance(value, http.JsonBytes):
+            return bytes(value.view).decode("utf-8")
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value
+
+    bodies = [b'{"a": "' + b"x" * 100 + b'", "b": "sh\\"ort", "c": ["' + b"y" * 50 + b'\\\\", 1], "d": "'
+              + "中文".encode() * 40 + b'"}',
+              b'{"k\\\\": "' + b"z" * 30 + b'", "e": "\\u0041' + b"q" * 40 + b'"}', b"[1, 2]"]
+    for body in bodies:
+        parsed = http.loads_in_pieces(body, long_string=10)
+        assert plain(parsed) == json.loads(body)
+    assert isinstance(http.loads_in_pieces(bodies[0], long_string=10)["a"], http.JsonBytes)
+    for bad in (b'{"a": "' + b"x" * 20, b'{"a": "' + b"x" * 20 + b'" "b"}'):
+        with pytest.raises(ValueError):
+            http.loads_in_pieces(bad, long_string=10)
+
+
+def test_base64_in_pieces_is_strict():
+    import base64
+    import os
+
+    from helper.login.http import JsonBytes
+    from helper.login.pdfsign import b64decode_in_pieces
+
+    data = os.urandom(1000)
+    text = base64.b64encode(data).decode()
+    assert b64decode_in_pieces(text, piece=8) == data
+    framed = b'{"pdf": "' + text.encode() + b'"}'
+    assert b64decode_in_pieces(JsonBytes(framed, 9, len(framed) - 2), piece=8) == data
+    with pytest.raises(HelperError):
+        b64decode_in_pieces(JsonBytes(b'"QUI=QUJD"', 1, 9), piece=4)
+    for bad in ("QUI=QUJD", "QUJD!UJD", "QUJ", text[:-1] + "*"):
+        with pytest.raises(HelperError):
+            b64decode_in_pieces(bad, piece=4)
