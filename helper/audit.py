@@ -85,7 +85,8 @@ class AuditLog:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-            atomic_write_bytes(self.head_path, f"{entry['seq']} {entry['hash']}\n".encode(), overwrite=True)
+            atomic_write_bytes(self.head_path, f"{entry['seq']} {entry['hash']}\n".encode(), overwrite=True,
+                               private=True)
             return entry
 
     def _head(self) -> tuple[int, str]:

@@ -5,6 +5,7 @@ And one inter-process lock (fcntl on POSIX, msvcrt on Windows) for files several
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
@@ -13,31 +14,81 @@ from typing import BinaryIO
 
 from helper.messages import HelperError
 
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)  # read once: the process's umask, as every other program's new files get it
+
 
 @contextlib.contextmanager
-def atomic_output(path: Path | str, *, overwrite: bool = False) -> Iterator[BinaryIO]:
-    """Yield a file to write; on success it replaces ``path`` atomically, on failure nothing is left."""
+def atomic_output(path: Path | str, *, overwrite: bool = False, parents: bool = False,
+                  private: bool = False) -> Iterator[BinaryIO]:
+    """Yield a file to write; on success it replaces ``path`` atomically, on failure nothing is left.
+
+    The file gets the usual permissions (0666 less the umask; a replaced file keeps its mode), or 0600 when
+    ``private``. The folder must exist unless ``parents`` (the helper's own data folders). Failures are
+    HelperError OUTPUT_EXISTS, OUTPUT_FOLDER_MISSING, DISK_FULL or OUTPUT_NOT_WRITABLE.
+    """
     path = Path(path)
-    if path.exists() and not overwrite:
-        raise HelperError("OUTPUT_EXISTS", path=str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    check_output(path, overwrite=overwrite, parents=parents)
+    try:
+        if parents:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as exc:
+        raise output_error(path, exc) from exc
     try:
         with os.fdopen(fd, "wb") as f:
+            if hasattr(os, "fchmod"):
+                os.fchmod(f.fileno(), 0o600 if private else _mode_for(path))
             yield f
             f.flush()
             os.fsync(f.fileno())
         if not overwrite and path.exists():
             raise HelperError("OUTPUT_EXISTS", path=str(path))
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise output_error(path, exc) from exc
         raise
 
 
-def atomic_write_bytes(path: Path | str, data: bytes, *, overwrite: bool = False) -> None:
-    with atomic_output(path, overwrite=overwrite) as f:
+def _mode_for(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        return 0o666 & ~_UMASK
+
+
+def check_output(path: Path | str, *, overwrite: bool = False, parents: bool = False) -> None:
+    """Refuse an output that cannot be written, before any work (or PIN) is spent on it: HelperError
+    OUTPUT_EXISTS, OUTPUT_IS_FOLDER, OUTPUT_FOLDER_MISSING or OUTPUT_NOT_WRITABLE."""
+    path = Path(path)
+    if path.is_dir():
+        raise HelperError("OUTPUT_IS_FOLDER", path=str(path))
+    if path.exists() and not overwrite:
+        raise HelperError("OUTPUT_EXISTS", path=str(path))
+    folder = path.parent
+    if parents:
+        return
+    if not folder.is_dir():
+        raise HelperError("OUTPUT_FOLDER_MISSING", path=str(path), folder=str(folder))
+    if not os.access(folder, os.W_OK):
+        raise HelperError("OUTPUT_NOT_WRITABLE", path=str(path), detail=os.strerror(errno.EACCES))
+
+
+def output_error(path: Path, exc: OSError) -> HelperError:
+    """The coded message for an OSError met writing ``path``."""
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return HelperError("DISK_FULL", path=str(path))
+    if isinstance(exc, FileNotFoundError | NotADirectoryError):
+        return HelperError("OUTPUT_FOLDER_MISSING", path=str(path), folder=str(path.parent))
+    return HelperError("OUTPUT_NOT_WRITABLE", path=str(path), detail=exc.strerror or type(exc).__name__)
+
+
+def atomic_write_bytes(path: Path | str, data: bytes, *, overwrite: bool = False, parents: bool = False,
+                       private: bool = False) -> None:
+    with atomic_output(path, overwrite=overwrite, parents=parents, private=private) as f:
         f.write(data)
 
 

@@ -41,8 +41,9 @@ class Message:
 
     def as_text(self, lang: str | None = None) -> str:
         """The three parts as plain text, labelled in the given language."""
-        labels = _LABELS[lang or _language]
-        lines = [f"{labels[0]}：{self.title}", f"{labels[1]}：{self.explanation}", f"{labels[2]}："]
+        lang = lang or _language
+        labels, colon = _LABELS[lang], "：" if lang == "zh" else ": "
+        lines = [f"{labels[0]}{colon}{self.title}", f"{labels[1]}{colon}{self.explanation}", f"{labels[2]}{colon}".rstrip()]
         lines += [f"  {i}. {step}" for i, step in enumerate(self.remedy, 1)]
         return "\n".join(lines)
 

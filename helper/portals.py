@@ -129,7 +129,7 @@ def _write_user(entries: Iterable[Portal]) -> None:
         lines.append("\n[[portal]]")
         for key, value in portal.as_config().items():
             lines.append(f"{key} = {settings._toml_value(value)}")
-    atomic_write_bytes(user_path(), ("\n".join(lines) + "\n").encode("utf-8"), overwrite=True)
+    atomic_write_bytes(user_path(), ("\n".join(lines) + "\n").encode("utf-8"), overwrite=True, parents=True)
 
 
 def service_origins(portals: Iterable[Portal]) -> frozenset[str]:

@@ -53,12 +53,7 @@ class SealImage:
 
     def save_png(self, path: Path | str, *, overwrite: bool = False) -> None:
         """Write the PNG atomically; raises HelperError OUTPUT_EXISTS rather than replace a file."""
-        try:
-            atomic_write_bytes(path, self.png, overwrite=overwrite)
-        except OSError as e:
-            raise HelperError(
-                "OUTPUT_NOT_WRITABLE", path=str(path), detail=e.strerror or type(e).__name__
-            ) from e
+        atomic_write_bytes(path, self.png, overwrite=overwrite)
 
     def preview(self, size_px: int = 128, background: tuple[int, int, int] = (255, 255, 255)) -> bytes:
         """A thumbnail PNG of the seal on a plain background (for lists and dialogs)."""

@@ -105,7 +105,7 @@ def save(settings: Settings) -> None:
     if settings.extra:
         lines.append("\n[extra]")
         lines += [f"{k} = {_toml_value(v)}" for k, v in settings.extra.items()]
-    atomic_write_bytes(settings_path(), ("\n".join(lines) + "\n").encode("utf-8"), overwrite=True)
+    atomic_write_bytes(settings_path(), ("\n".join(lines) + "\n").encode("utf-8"), overwrite=True, parents=True)
 
 
 def _toml_value(value: Any) -> str:

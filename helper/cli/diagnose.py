@@ -110,6 +110,11 @@ def diagnose(as_json: bool, fix_id: str | None, yes: bool, report_path: Path | N
     if fix_id:
         _fix(fix_id, serial, yes)
         return
+    if report_path:  # before the checks run: a report that cannot be saved is said at once
+        from helper.fileio import check_output
+
+        for target in report.targets(report_path):
+            check_output(target, overwrite=overwrite)
     facts = diagnostics.Facts(_environment(serial))
     show_progress = not as_json and sys.stderr.isatty()
 

@@ -163,9 +163,10 @@ def raise_unreadable(entry) -> None:
 def cert_export(cert_id: str, out: Path, serial: str | None, overwrite: bool) -> None:
     from asn1crypto import pem
 
-    from helper.fileio import atomic_write_bytes
+    from helper.fileio import atomic_write_bytes, check_output
 
     ctx = obj()
+    check_output(out, overwrite=overwrite)
     entry = ctx.keys().find_certificate(cert_id, serial)
     if entry.info is None:
         raise_unreadable(entry)

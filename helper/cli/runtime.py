@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import click
@@ -103,7 +104,32 @@ def _interrupt(_sig: int, _frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+def os_error(exc: OSError) -> messages.HelperError:
+    """The coded message for an operating-system failure no command turned into one itself."""
+    from helper.fileio import output_error
+
+    path = str(exc.filename or "")
+    if isinstance(exc, FileNotFoundError):
+        return messages.HelperError("FILE_NOT_FOUND", path=path)
+    if isinstance(exc, IsADirectoryError):
+        return messages.HelperError("PATH_IS_FOLDER", path=path)
+    if isinstance(exc, PermissionError):
+        return messages.HelperError("FILE_NOT_READABLE", path=path, detail=exc.strerror)
+    return output_error(Path(path), exc)
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader went away (``cahelper certs | head -1``): stop quietly, as other command-line programs do."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # the interpreter's final flush must not fail again
+    sys.exit(0)
+
+
 def _fail(exc: BaseException, ctx: CliContext) -> int:
+    if isinstance(exc, OSError):
+        exc = os_error(exc)
     message = messages.describe(exc)
     if ctx.json:
         emit_json({"ok": False, "error": message.as_json()})
@@ -118,12 +144,21 @@ def _fail(exc: BaseException, ctx: CliContext) -> int:
     return message.exit_code or 1
 
 
+def _lang_option(args: list[str]) -> str | None:
+    for n, arg in enumerate(args):
+        value = arg.removeprefix("--lang=") if arg.startswith("--lang=") else args[n + 1] if arg == "--lang" \
+            and n + 1 < len(args) else None
+        if value in messages.LANGUAGES:
+            return value
+    return None
+
+
 def run(group: click.Group) -> None:
     """Run the CLI with the one error path."""
     from helper.logsetup import configure_logging
 
     configure_logging()
-    for sig in set(_STOP_SIGNALS) - {signal.SIGINT}:  # closing the terminal or a kill ends a command like Ctrl-C: no partial file
+    for sig in set(_STOP_SIGNALS) - {signal.SIGINT}:  # a closed terminal or a kill ends a command as Ctrl-C does
         signal.signal(sig, _interrupt)
     ctx = CliContext()
     try:
@@ -131,9 +166,17 @@ def run(group: click.Group) -> None:
             group.invoke(click_ctx)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:
+    except click.exceptions.NoArgsIsHelpError as exc:
         exc.show()
         sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        from helper.cli.usage import usage_error
+
+        if ctx.lang is None:  # the command line broke before the global options were applied
+            ctx.configure(modules=(), lang=_lang_option(sys.argv[1:]), verbose=False)
+        sys.exit(_fail(usage_error(exc), ctx))
+    except BrokenPipeError:
+        _quiet_broken_pipe()
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo(messages.get("CANCELLED").as_text(), err=True)
         sys.exit(1)

@@ -52,7 +52,7 @@ def build_placement(page: int | None, pos: str | None, anchor: str | None, field
     chosen = [name for name, given in (("--pos", pos), ("--anchor", anchor), ("--field", field),
                                         ("--invisible", invisible)) if given]
     if len(chosen) > 1:
-        raise HelperError("SIGN_OPTION_INVALID", option=" / ".join(chosen), value="choose one")
+        raise HelperError("OPTIONS_EXCLUSIVE", options=" / ".join(chosen))
     x_mm, y_mm = parse_pos(pos) if pos else (None, None)
     mode = "invisible" if invisible else "field" if field else "anchor" if anchor else "coords"
     return Placement(mode=mode, page=page or 0, x_mm=x_mm, y_mm=y_mm, size_mm=size_mm, anchor=anchor or "",
@@ -78,6 +78,8 @@ def build_placement(page: int | None, pos: str | None, anchor: str | None, field
 @click.option("--location", default="", help="签章地点 / location.")
 @click.option("--certify", is_flag=True, help="认证签名，锁定文档（只允许填表）/ certify (DocMDP: form filling only).")
 @click.option("--overwrite", is_flag=True, help="覆盖已存在的输出文件 / replace existing outputs.")
+@click.option("--include-signed", is_flag=True,
+              help="批量时也签之前签好的文件（NAME-signed.pdf）/ in a batch, sign earlier outputs too.")
 @click.option("--token", "serial", metavar="SERIAL", help="U盾序列号 / key serial.")
 @click.option("--cert", "cert_id", metavar="ID", help="签名证书 ID（见 cahelper certs）/ certificate ID.")
 @click.option("--pin-stdin", is_flag=True, help="从标准输入读取口令 / read the PIN from stdin.")
@@ -86,7 +88,7 @@ def build_placement(page: int | None, pos: str | None, anchor: str | None, field
 def sign(inputs: tuple[Path, ...], out: Path | None, seal_png: Path | None, seal_name: str | None, page: int | None,
          pos: str | None, anchor: str | None, field: str | None, invisible: bool, cross_page: bool, size_mm: float,
          no_text: bool, level: str, tsa: str | None, reason: str, location: str, certify: bool, overwrite: bool,
-         serial: str | None, cert_id: str | None, pin_stdin: bool, password_stdin: bool, as_json: bool) -> None:
+         include_signed: bool, serial: str | None, cert_id: str | None, pin_stdin: bool, password_stdin: bool, as_json: bool) -> None:
     from dataclasses import replace
 
     from helper import settings
@@ -99,21 +101,24 @@ def sign(inputs: tuple[Path, ...], out: Path | None, seal_png: Path | None, seal
     ctx = obj()
     ctx.json = as_json
     if seal_png and seal_name:
-        raise HelperError("SIGN_OPTION_INVALID", option="--seal / --seal-from-token", value="choose one")
+        raise HelperError("OPTIONS_EXCLUSIVE", options="--seal / --seal-from-token")
     conf = settings.load()
     options = SignOptions(level=level, tsa_url=tsa or conf.tsa_url, reason=reason, location=location,
                           certify=certify, show_text=not no_text, overwrite=overwrite,
                           placement=build_placement(page, pos, anchor, field, invisible, cross_page, size_mm))
-    items = batch.plan(list(inputs), out)
+    selection = batch.select(list(inputs), out, include_signed=include_signed, overwrite=overwrite)
+    items = batch.items_for(selection, out)
     seal = _seal_choice(seal_png, seal_name)
     password = bytes(SecretReader(True).read(ctx.t("PDF 打开密码: ", "PDF password: "))) if password_stdin else None
     if password is not None:
         items = [replace(i, password=password) for i in items]
+    if not items:
+        _finish(ctx, batch.BatchReport((), None), as_json, selection.skipped)
+        return
+    _check_outputs(items, overwrite)
     if len(items) == 1:  # a lone file and where its seal goes are checked before the PIN is asked for
         source = read_pdf(items[0].source, max_mb=conf.max_pdf_mb, password=password)
         check_placement(source, options.placement)
-        if items[0].output.exists() and not overwrite:
-            raise HelperError("OUTPUT_EXISTS", path=str(items[0].output))
     service = SigningService(ctx.keys())
     identity = service.identity(serial, cert_id)
     default = None
@@ -129,7 +134,19 @@ def sign(inputs: tuple[Path, ...], out: Path | None, seal_png: Path | None, seal
     notice = default.notice() if default is not None else None
     if notice is not None and not as_json and outcome.report.count("signed"):
         click.echo(notice.as_text(), err=True)
-    _finish(ctx, outcome.report, as_json)
+    _finish(ctx, outcome.report, as_json, selection.skipped)
+
+
+def _check_outputs(items, overwrite: bool) -> None:
+    """What needs no key is refused before the PIN: an output on its input, a missing or unwritable folder,
+    a lone file's existing output."""
+    from helper.fileio import check_output
+
+    for item in items:
+        if item.output.resolve() == item.source.resolve():
+            raise HelperError("SIGN_OUT_IS_INPUT", path=str(item.source))
+    for item in {i.output.parent: i for i in items}.values():  # one check per folder
+        check_output(item.output, overwrite=overwrite or len(items) > 1)
 
 
 def _seal_choice(seal_png: Path | None, seal_name: str | None):
@@ -169,13 +186,13 @@ def _print_result(ctx, r) -> None:
         click.echo(f"✗ {r.item.source}: {r.error.message().title} ({r.code})", err=True)
 
 
-def _finish(ctx, report, as_json: bool) -> None:
+def _finish(ctx, report, as_json: bool, skipped: list[Path]) -> None:
     from helper import messages
 
     signed, refused, left = (report.count(s) for s in ("signed", "refused", "not_processed"))
     if as_json:
         emit_json({"ok": report.ok, "signed": signed, "refused": refused, "not_processed": left,
-                   "results": [_result_json(r) for r in report.results]})
+                   "skipped": [str(p) for p in skipped], "results": [_result_json(r) for r in report.results]})
     if report.stopped is not None:
         if as_json:
             raise click.exceptions.Exit(messages.get(report.stopped.code).exit_code)
@@ -186,7 +203,12 @@ def _finish(ctx, report, as_json: bool) -> None:
     if failures and len(report.results) == 1 and not as_json:
         raise failures[0].error
     if not as_json:
-        click.echo(ctx.t(f"完成：已签章 {signed} 个，未签章 {refused} 个。", f"Done: {signed} signed, {refused} refused."))
+        click.echo(ctx.t(f"完成：已签章 {signed} 个，未签章 {refused} 个。", f"Done. Signed: {signed}; refused: {refused}."))
+        if skipped:
+            click.echo(ctx.t(f"跳过 {len(skipped)} 个文件：之前签好的文件，或已有签好的副本（要连签好的文件也签，"
+                             "请加 --include-signed）。",
+                             f"Skipped: {len(skipped)}, signed earlier or already with a signed copy (add "
+                             "--include-signed to sign the signed files too)."))
     if failures:
         raise click.exceptions.Exit(messages.get(failures[0].code).exit_code)
 

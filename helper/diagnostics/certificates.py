@@ -124,7 +124,7 @@ def fix_chain(f: Facts) -> None:
         for der in _from_bundle(f, entry.info.der):
             target = f.env.user_ca_dir / f"ca-{certs.parse(der).sha256[:16]}.pem"
             if not target.exists():
-                atomic_write_bytes(target, pem.armor("CERTIFICATE", der))
+                atomic_write_bytes(target, pem.armor("CERTIFICATE", der), parents=True)
                 added += 1
     if not added:
         raise HelperError("DIAG_FIX_NOTHING", check="cert-chain")

@@ -7,11 +7,13 @@ stay valid, the rest are left untouched and reported as not processed. No partia
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from helper.fileio import check_output
 from helper.messages import HelperError
 from helper.signing.engine import DocumentSigner, SignedFile
 from tokenio.errors import TokenError
@@ -79,14 +81,51 @@ def output_for(source: Path, out: Path | None, several: bool) -> Path:
     return folder / f"{source.stem}{OUTPUT_SUFFIX}.pdf"
 
 
-def plan(paths: Sequence[Path], out: Path | None) -> list[BatchItem]:
-    """One item per input PDF (each once). In a batch no output lands on an input or on another
-    output: a clash gets ``NAME-signed (2).pdf`` and so on (e.g. two ``名册.pdf`` from two folders, or
-    an earlier run's ``名册-signed.pdf`` lying among the inputs)."""
+@dataclass(frozen=True)
+class Selection:
+    """The PDFs a batch will sign, and those it leaves out because an earlier run already signed them."""
+
+    sources: list[Path]
+    several: bool
+    skipped: list[Path]
+
+
+_EARLIER_OUTPUT = re.compile(re.escape(OUTPUT_SUFFIX) + r"( \(\d+\))?\.pdf$", re.IGNORECASE)
+
+
+def select(paths: Sequence[Path], out: Path | None, *, include_signed: bool = False,
+           overwrite: bool = False) -> Selection:
+    """Each input PDF once. In a batch, files an earlier run produced (``NAME-signed.pdf`` /
+    ``NAME-signed (2).pdf`` holding a signature) are skipped unless ``include_signed``, and so are inputs
+    whose signed copy is already where this run would save it unless ``overwrite``."""
     sources = list({s.resolve(): s for s in collect_inputs(paths)}.values())
     several = len(sources) > 1 or any(p.is_dir() for p in paths)
     if not several:
+        return Selection(sources, several, [])
+    skipped = [] if include_signed else [s for s in sources if _EARLIER_OUTPUT.search(s.name) and _has_signature(s)]
+    kept = [s for s in sources if s not in skipped]
+    if not overwrite:
+        skipped += [s for s in kept if _has_signature(output_for(s, out, several))]
+    return Selection([s for s in sources if s not in skipped], several, sorted(skipped))
+
+
+def _has_signature(path: Path) -> bool:
+    try:
+        return path.is_file() and b"/ByteRange" in path.read_bytes()
+    except OSError:
+        return False
+
+
+def items_for(selection: Selection, out: Path | None) -> list[BatchItem]:
+    """Where each selected file goes. In a batch no output lands on an input or on another output: a clash
+    gets ``NAME-signed (2).pdf`` and so on (e.g. two ``名册.pdf`` from two folders); a batch's ``out`` folder
+    is created when missing, if its parent exists (HelperError OUTPUT_FOLDER_MISSING otherwise)."""
+    sources, several = selection.sources, selection.several
+    if not several:
         return [BatchItem(s, output_for(s, out, several)) for s in sources]
+    if out is not None and not out.exists() and sources:
+        check_output(out)
+        out.mkdir()
     taken = {s.resolve() for s in sources}
     items = []
     for source in sources:
@@ -94,6 +133,11 @@ def plan(paths: Sequence[Path], out: Path | None) -> list[BatchItem]:
         taken.add(target.resolve())
         items.append(BatchItem(source, target))
     return items
+
+
+def plan(paths: Sequence[Path], out: Path | None, *, include_signed: bool = False) -> list[BatchItem]:
+    """One item per input PDF to sign (see select and items_for)."""
+    return items_for(select(paths, out, include_signed=include_signed), out)
 
 
 def _free_name(path: Path, taken: set[Path]) -> Path:

@@ -109,11 +109,8 @@ class DocumentSigner:
         except Exception as exc:  # noqa: BLE001 - pyHanko failures become one coded message
             raise self._translate(exc, src) from exc
         after = hashlib.sha256(signed).hexdigest()
-        try:
-            with atomic_output(dst, overwrite=overwrite) as f:
-                f.write(signed)
-        except OSError as exc:
-            raise HelperError("OUTPUT_NOT_WRITABLE", path=str(dst), detail=exc.strerror or type(exc).__name__) from exc
+        with atomic_output(dst, overwrite=overwrite) as f:
+            f.write(signed)
         info = self.identity.info
         entry = self.audit.append(SealUse(
             file=str(src), output=str(dst), sha256_before=source.sha256, sha256_after=after,

@@ -39,13 +39,15 @@ def read_pdf(path: Path, *, max_mb: int, password: bytes | None = None) -> Sourc
     or objects and streams not where its tables say) that holds no signatures and no encryption is rebuilt
     in memory by PDFium first (``repaired``).
 
-    Raises HelperError FILE_NOT_FOUND, PDF_TOO_LARGE, PDF_NOT_PDF, PDF_MALFORMED, PDF_SIGNED_DAMAGED,
+    Raises HelperError FILE_NOT_FOUND, PDF_EMPTY, PDF_TOO_LARGE, PDF_NOT_PDF, PDF_MALFORMED, PDF_SIGNED_DAMAGED,
     PDF_PASSWORD_REQUIRED, PDF_PASSWORD_WRONG, PDF_ENCRYPTED_CERT or PDF_CERTIFIED_NO_CHANGES.
     """
     try:
         size = path.stat().st_size
     except (FileNotFoundError, NotADirectoryError) as exc:
         raise HelperError("FILE_NOT_FOUND", path=str(path)) from exc
+    if size == 0:
+        raise HelperError("PDF_EMPTY", path=str(path))
     if size > max_mb * 1024 * 1024:
         raise HelperError("PDF_TOO_LARGE", path=str(path), size_mb=round(size / 1048576), max_mb=max_mb)
     data = path.read_bytes()

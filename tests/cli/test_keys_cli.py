@@ -53,7 +53,7 @@ def test_cert_show_and_export_der_and_pem(run_cli, demo_token, tmp_path: Path):
 
 def test_unknown_certificate_id(run_cli, demo_token):
     result = run_cli("cert", "show", "ffffffffffff")
-    assert result.returncode == 5 and "提示" in result.stderr and "解决方案" in result.stderr
+    assert result.returncode == 2 and "提示" in result.stderr and "解决方案" in result.stderr
 
 
 def test_pin_change_via_stdin_then_pkcs11_tool_agrees(run_cli, make_token):

@@ -224,6 +224,38 @@ def test_interrupting_a_batch_stops_after_the_current_file(cli_env, cli_token, s
     assert last.returncode == 0, last.stdout
 
 
+def test_rerunning_a_batch_skips_its_own_outputs(run_cli, cli_token, docs, seal):
+    first = run_cli("sign", str(docs), "--seal", str(seal), "--token", cli_token.serial, "--pin-stdin",
+                    stdin=cli_token.pin + "\n")
+    assert first.returncode == 0 and len(list(docs.iterdir())) == 4, first.stderr
+    again = run_cli("sign", str(docs), "--seal", str(seal), "--token", cli_token.serial, "--pin-stdin", stdin="")
+    assert again.returncode == 0 and "跳过 4 个文件" in again.stdout, again.stdout + again.stderr
+    assert len(list(docs.iterdir())) == 4  # nothing to sign: not even the PIN was asked for
+    both = run_cli("sign", str(docs), "--include-signed", "--seal", str(seal), "--token", cli_token.serial,
+                   "--pin-stdin", "--json", stdin=cli_token.pin + "\n")
+    data = json.loads(both.stdout)
+    assert both.returncode == 0 and data["signed"] == 2 and len(data["skipped"]) == 2, both.stdout
+    assert sorted(p.name for p in docs.iterdir() if "signed-signed" in p.name) == [
+        "名册-signed-signed.pdf", "扫描件-signed-signed.pdf"]
+
+
+def test_checks_that_need_no_key_come_before_the_pin(run_cli, cli_token, docs, tmp_path):
+    src = docs / "扫描件.pdf"
+    same = run_cli("sign", str(src), "--out", str(src), "--token", cli_token.serial, "--pin-stdin", stdin="")
+    assert same.returncode == 5 and "不能把签章后的文件保存为原文件" in same.stderr, same.stderr
+    nowhere = run_cli("sign", str(src), "--out", str(tmp_path / "none" / "x.pdf"), "--token", cli_token.serial,
+                      "--pin-stdin", stdin="")
+    assert nowhere.returncode == 5 and "文件夹不存在" in nowhere.stderr and not (tmp_path / "none").exists()
+    assert "没有印章图案" not in same.stderr + nowhere.stderr
+    existing = run_cli("sign", str(src), "--out", str(docs / "名册.pdf"), "--token", cli_token.serial,
+                       "--pin-stdin", stdin="")
+    assert existing.returncode == 5 and "--overwrite" in existing.stderr
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    result = run_cli("sign", str(empty), "--token", cli_token.serial, "--pin-stdin", stdin="")
+    assert result.returncode == 5 and "这个文件是空的" in result.stderr and "Word" not in result.stderr
+
+
 def test_audit_export_csv(run_cli, tmp_path):
     out = tmp_path / "log.csv"
     result = run_cli("audit", "export", "--csv", str(out))

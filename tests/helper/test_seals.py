@@ -291,7 +291,7 @@ def test_save_png_leaves_nothing_when_the_write_fails(tmp_path, demo, monkeypatc
     monkeypatch.setattr(os, "replace", fail)
     with pytest.raises(HelperError) as raised:
         demo.save_png(tmp_path / "seal.png")
-    assert raised.value.code == "OUTPUT_NOT_WRITABLE"
+    assert raised.value.code == "DISK_FULL"
     assert os.listdir(tmp_path) == []
 
 
@@ -299,7 +299,7 @@ def test_save_png_into_an_impossible_folder(tmp_path, demo):
     (tmp_path / "file").write_text("x")
     with pytest.raises(HelperError) as raised:
         demo.save_png(tmp_path / "file" / "seal.png")
-    assert raised.value.code == "OUTPUT_NOT_WRITABLE"
+    assert raised.value.code == "OUTPUT_FOLDER_MISSING"
 
 
 # --- the default seal rule -------------------------------------------------------------------------------

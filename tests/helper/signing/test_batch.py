@@ -24,7 +24,7 @@ def _mixed_folder(folder: Path) -> dict[str, str | None]:
     expected: dict[str, str | None] = {}
     bad = {
         "07-word.pdf": (b"PK\x03\x04word document", "PDF_NOT_PDF"),
-        "15-empty.pdf": (b"", "PDF_NOT_PDF"),
+        "15-empty.pdf": (b"", "PDF_EMPTY"),
         "23-truncated.pdf": (b"%PDF-1.7\n1 0 obj\n<<", "PDF_MALFORMED"),
         "31-locked.pdf": (None, "PDF_PASSWORD_REQUIRED"),
         "44-no-anchor.pdf": (blank_pdf(), "ANCHOR_NOT_FOUND"),
