@@ -4,7 +4,8 @@ What is signed follows web-eid-app and web-eid-authtoken-validation exactly: the
 64-byte concatenation ``SHA-256(origin) || SHA-256(nonce)`` (origin and nonce as UTF-8 strings, the nonce
 as the page sent it, base64 text), and the signature algorithm hashes that concatenation again with
 SHA-256 before signing (RS256: RSASSA-PKCS1-v1_5 with SHA-256; PS256: RSASSA-PSS with SHA-256, MGF1-SHA-256
-and a 32-byte salt; ES256: ECDSA P-256 with SHA-256, the signature as raw r||s of 64 bytes). A verifier
+and a 32-byte salt; ES256: ECDSA P-256 with SHA-256, the signature as raw r||s of 64 bytes; SM3withSM2 for SM2
+keys: SM3 over Z || data, raw r||s, see helper.login.sm2auth). A verifier
 does ``verify(signature, sha256(origin) + sha256(nonce))`` with the algorithm's usual hashing.
 The page never chooses the signed bytes: the nonce is checked to be base64 of at least 32 bytes and is
 only ever hashed.
@@ -21,6 +22,7 @@ from typing import Any
 from asn1crypto import algos
 
 from helper import __version__
+from helper.login import sm2auth
 from helper.messages import HelperError
 from tokenio.session import SignScheme, TokenSession
 
@@ -86,8 +88,11 @@ def ecdsa_der_to_raw(der: bytes, size: int = 32) -> bytes:
 def sign_token(ts: TokenSession, cka_id: bytes, cert_der: bytes, key_algorithm: str, origin: str,
                nonce: str) -> AuthToken:
     """Runs on the token thread in a logged-in session: the token for ``origin`` and ``nonce``."""
+    data = signed_data(origin, check_nonce(nonce))
+    if sm2auth.is_sm2(cert_der):
+        return AuthToken(cert_der, sm2auth.ALGORITHM, sm2auth.sign(ts, cka_id, data))
     algorithm = choose_algorithm(ts, key_algorithm)
-    signature = ts.sign(cka_id, signed_data(origin, check_nonce(nonce)), ALGORITHMS[algorithm])
+    signature = ts.sign(cka_id, data, ALGORITHMS[algorithm])
     if algorithm == "ES256":
         signature = ecdsa_der_to_raw(signature)
     return AuthToken(cert_der, algorithm, signature)

@@ -9,7 +9,8 @@ The rules follow web-eid-authtoken-validation (AuthTokenValidatorImpl and its va
    the nonce is base64 of at least 32 bytes;
 3. the certificate is within its validity, has key usage digitalSignature and, when it has an extended key
    usage, clientAuth;
-4. it chains to a trust anchor (pyhanko-certvalidator, no fetching) and that anchor is within its validity;
+4. it chains to a trust anchor (pyhanko-certvalidator, no fetching; SM2 paths by helper.crypto.chain) and that
+   anchor is within its validity;
 5. it is not revoked (helper.login.revocation: OCSP with nonce, CRL fallback; "hard-fail" by default);
 6. the signature over SHA-256(origin) || SHA-256(nonce) verifies with the certificate's key (ALGORITHMS).
 Every failure is an AuthTokenError subclass with a catalogue code. ``verify`` is synchronous and works with or
@@ -44,7 +45,8 @@ from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, ValidationError
 
 from helper import certs
-from helper.login import origins
+from helper.crypto.chain import ChainError
+from helper.login import origins, sm2auth
 from helper.login import revocation as revocation_mod
 from helper.login.authtoken_errors import (
     CertificateExpired,
@@ -88,7 +90,8 @@ def _ps256(key: Any, signature: bytes, data: bytes) -> None:
 
 
 # algorithm -> check(public key, signature, signed data) raising InvalidSignature
-ALGORITHMS: dict[str, Callable[[Any, bytes, bytes], None]] = {"ES256": _es256, "RS256": _rs256, "PS256": _ps256}
+ALGORITHMS: dict[str, Callable[[Any, bytes, bytes], None]] = {"ES256": _es256, "RS256": _rs256, "PS256": _ps256,
+                                                             sm2auth.ALGORITHM: sm2auth.verify}
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,7 @@ class TokenVerifier:
         status = await revocation_mod.check(cert, issuer, now, self.policy)
         check = ALGORITHMS[algorithm]
         try:
-            check(cert.public_key(), signature, signed_data(origin, nonce))
+            check(sm2auth.public_key(cert), signature, signed_data(origin, nonce))
         except (InvalidSignature, ValueError):
             raise TokenSignatureInvalid() from None
         return VerifiedLogin(der, info.sha256, info.unit, info.unit_code, info.subject_cn, info.issuer_cn, status)
@@ -167,6 +170,12 @@ class TokenVerifier:
     async def _check_chain(self, der: bytes, cert: x509.Certificate, info: certs.CertInfo,
                            now: datetime) -> x509.Certificate:
         """The chain to a trust anchor that is itself within its validity; returns the leaf's issuer."""
+        if sm2auth.involves_sm2(der):  # SM2 signatures: pyhanko-certvalidator cannot check them
+            try:
+                path = sm2auth.check_chain(der, self._roots, self._intermediates, now)
+            except ChainError as exc:
+                raise CertificateUntrusted(subject=info.subject, detail=str(exc)[:200]) from exc
+            return x509.load_der_x509_certificate(path[min(1, len(path) - 1)].dump())
         context = ValidationContext(trust_roots=self._roots, other_certs=self._intermediates, moment=now,
                                     allow_fetching=False, revocation_mode="soft-fail")
         validator = CertificateValidator(asn1_x509.Certificate.load(der), validation_context=context)

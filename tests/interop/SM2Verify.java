@@ -42,7 +42,17 @@ public class SM2Verify {
         return (X509Certificate) cf.generateCertificate(new java.io.ByteArrayInputStream(der));
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Exception e) {  // unreadable input: neither OK nor FAIL
+            e.printStackTrace();
+            System.exit(2);
+        }
+        System.exit(allOk ? 0 : 1);
+    }
+
+    static void run(String[] args) throws Exception {
         Security.addProvider(new BouncyCastleProvider());
         if (args.length >= 2 && args[0].equals("pdf")) {
             List<X509Certificate> roots = new ArrayList<>();
@@ -58,7 +68,6 @@ public class SM2Verify {
             System.err.println("usage: SM2Verify pdf FILE [ROOT.der...] | sig CERT.der DATA SIG");
             System.exit(2);
         }
-        System.exit(allOk ? 0 : 1);
     }
 
     static void pdf(byte[] file, List<X509Certificate> roots) throws Exception {

@@ -6,14 +6,22 @@ from __future__ import annotations
 
 import secrets
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from asn1crypto import pem
+from asn1crypto import csr as acsr
+from asn1crypto import pem, x509
+
+from helper.demo import sm2token
+from tokenio.session import TokenSession
+from tokenio.worker import TokenService
 
 DISTID = "distid:1234567812345678"
 BC_JARS = ("/usr/share/java/bcprov.jar", "/usr/share/java/bcpkix.jar", "/usr/share/java/bcutil.jar")
 HERE = Path(__file__).resolve().parent
+PIN, SO_PIN = "135790", "24680246"  # of the SM2 test keys made here
 
 
 def _run(*args: str, cwd: Path) -> None:
@@ -118,6 +126,51 @@ def openssl_verify(folder: Path, cert_der: bytes, *chain: bytes) -> bool:
     res = subprocess.run(["openssl", "verify", "-vfyopt", DISTID, "-CAfile", "anchors.pem", "check.pem"],
                          cwd=folder, capture_output=True, text=True, timeout=30)
     return res.returncode == 0
+
+
+@contextmanager
+def sm2_test_key(folder: Path, monkeypatch) -> Iterator[tuple[TokenService, str]]:
+    """(token service, serial) of a fresh SM2 test key (sm2token/) with PIN ``PIN``."""
+    conf = sm2token.configure(folder)
+    monkeypatch.setenv(sm2token.ENV_CONF, str(conf))
+    serial = sm2token.init_token(conf, "国密测试U盾", PIN, SO_PIN)
+    service = TokenService((str(sm2token.build()),), use_registry=False)
+    try:
+        yield service, serial
+    finally:
+        service.shutdown()
+
+
+def issue_from_csr(pki, csr_der: bytes, folder: Path, name: str, usage: str) -> bytes:
+    """OpenSSL's CA checks the request's SM3withSM2 signature (distid) and issues the certificate."""
+    (folder / f"{name}.csr.der").write_bytes(csr_der)
+    subprocess.run(["openssl", "req", "-inform", "der", "-in", f"{name}.csr.der", "-out", f"{name}.csr",
+                    "-verify", "-vfyopt", DISTID], cwd=folder, check=True, capture_output=True)
+    (folder / f"{name}.ext").write_text(f"keyUsage=critical,{usage}\nbasicConstraints=CA:FALSE\n")
+    subprocess.run(["openssl", "x509", "-req", "-in", f"{name}.csr", "-CA", str(pki.folder / "ca.pem"), "-CAkey",
+                    str(pki.folder / "ca.key"), "-sm3", "-sigopt", DISTID, "-vfyopt", DISTID, "-days", "365",
+                    "-extfile", f"{name}.ext", "-set_serial", str(secrets.randbits(63) + 1), "-outform", "der", "-out", f"{name}.der"],
+                   cwd=folder, check=True, capture_output=True)
+    return (folder / f"{name}.der").read_bytes()
+
+
+def provision_pair(service, serial, pki, folder: Path) -> tuple[bytes, bytes]:
+    """A signing and an encryption SM2 key pair made on the key, certified, stored with the CA certificates."""
+    subject = x509.Certificate.load(pki.signing.der).subject
+    out = []
+    with service.session(serial, bytearray(PIN.encode()), rw=True) as s:
+        for cka_id, label, usage in ((b"\x01", "签名", "digitalSignature,nonRepudiation"),
+                                     (b"\x02", "加密", "keyEncipherment,dataEncipherment")):
+            key = s.run(TokenSession.generate_keypair, "sm2", cka_id, label)
+            request = s.run(TokenSession.make_csr, key, subject)
+            parsed = acsr.CertificationRequest.load(request)
+            assert parsed["signature_algorithm"]["algorithm"].dotted == "1.2.156.10197.1.501"  # SM3withSM2
+            der = issue_from_csr(pki, request, folder, label, usage)
+            s.run(TokenSession.import_certificate, der, cka_id, label)
+            out.append(der)
+        for ca in (pki.ca, pki.root):
+            s.run(TokenSession.import_certificate, ca.der, b"", ca.path.stem)
+    return out[0], out[1]
 
 
 class BouncyCastle:
