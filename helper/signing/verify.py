@@ -43,6 +43,10 @@ class SignatureReport:
     changes_allowed: bool
     level: str  # PAdES level seen: B-B, B-T, B-LT
     problem: str = ""
+    cert_not_before: datetime | None = None
+    cert_not_after: datetime | None = None
+    page: int | None = None  # 1-based page of the visible seal; None for an invisible signature
+    box: tuple[float, float, float, float] | None = None  # the seal's rectangle on that page (points)
 
     @property
     def ok(self) -> bool:
@@ -82,6 +86,8 @@ class VerifyReport:
             d = asdict(s)
             d["signing_time"] = s.signing_time.isoformat() if s.signing_time else None
             d["timestamp"] = s.timestamp.isoformat() if s.timestamp else None
+            for key in ("cert_not_before", "cert_not_after"):
+                d[key] = d[key].isoformat() if d[key] else None
             d["ok"] = s.ok
             sigs.append(d)
         return {"file": str(self.path), "ok": self.ok, "modified_after_last_signature": self.modified_after_last,
@@ -147,13 +153,14 @@ def _check(sig, reader, roots, others) -> SignatureReport:
     usage = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
     cert = sig.signer_cert
     info = certs.parse(cert.dump())
+    shown = {"cert_not_before": info.not_before, "cert_not_after": info.not_after, **_widget_place(sig, reader)}
     try:
         st = validate_pdf_signature(sig, signer_validation_context=vc, ts_validation_context=vc,
                                     key_usage_settings=usage, diff_policy=acrobat_diff_policy())
     except Exception as exc:  # noqa: BLE001 - a broken signature is reported, not raised
         return SignatureReport(str(sig.field_name), info.unit, info.subject_cn, info.serial_hex, info.issuer_cn, None,
                                None, None, False, False, False, sig.docmdp_level is not None, False, "OTHER", False,
-                               "?", problem=type(exc).__name__)
+                               "?", problem=type(exc).__name__, **shown)
     ts = st.timestamp_validity
     level_name = st.modification_level.name if st.modification_level is not None else "NONE"
     has_dss = "/DSS" in reader.root
@@ -164,7 +171,23 @@ def _check(sig, reader, roots, others) -> SignatureReport:
         timestamp_trusted=ts.trusted if ts else None, intact=st.intact, valid=st.valid, trusted=st.trusted,
         certified=sig.docmdp_level is not None, covers_whole_file=st.coverage.name == "ENTIRE_FILE",
         changes_after=level_name, changes_allowed=bool(st.docmdp_ok) and level_name in _ACCEPTED_CHANGES,
-        level=level)
+        level=level, **shown)
+
+
+def _widget_place(sig, reader) -> dict[str, Any]:
+    """``page`` and ``box`` of the signature's widget when it has a visible one."""
+    try:
+        field = sig.sig_field
+        annot = field["/Kids"][0].get_object() if "/Kids" in field else field  # the widget: merged or a kid
+        x1, y1, x2, y2 = (float(v) for v in annot["/Rect"])
+        page_ref = annot.raw_get("/P")
+        pages = int(reader.root["/Pages"]["/Count"])
+        page = next(ix for ix in range(pages) if reader.find_page_for_modification(ix)[0].idnum == page_ref.idnum)
+    except (KeyError, ValueError, TypeError, AttributeError, StopIteration):
+        return {}
+    if abs(x2 - x1) < 1 or abs(y2 - y1) < 1:
+        return {}
+    return {"page": page + 1, "box": (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))}
 
 
 def require_signatures(report: VerifyReport) -> None:

@@ -1,21 +1,30 @@
-"""The 电子签章 page on the SoftHSM key: drop files, snap the seal to 盖章, one PIN for the batch, verify."""
+"""The 电子签章 page on the SoftHSM key: certificates told apart, files with full names and reasons, the engine's
+placement and batch plan, checks before the PIN, jobs off the GUI thread, and the verification view."""
 
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helper" / "signing"))
-from corpus import ROSTER_ANCHOR, roster_pdf  # noqa: E402
+from corpus import ROSTER_ANCHOR, blank_pdf, roster_pdf  # noqa: E402
 
 from gui.pages.signing.view import SigningPage  # noqa: E402
 from helper.seals import make_demo_seal  # noqa: E402
+from helper.signing import desk  # noqa: E402
+from helper.signing.options import Placement  # noqa: E402
 from helper.signing.verify import verify_pdf  # noqa: E402
 
 SHOTS = Path(__file__).parent / "screenshots"
+LONG_NAME = "石家庄示例科技有限公司2026年第四季度社会保险参保人员增减变动名册（盖章版）.pdf"
+
+
+def _wait_cert(qtbot, tab, serial: str, algorithm: str | None = None) -> None:
+    qtbot.waitUntil(lambda: tab.select_certificate(serial, algorithm), timeout=10_000)
 
 
 @pytest.fixture()
@@ -24,12 +33,29 @@ def signing_page(ctx, qtbot, demo_token):
     qtbot.addWidget(page)
     page.resize(1100, 700)
     page.show()
-    qtbot.waitUntil(lambda: page.sign_tab.key_choice.findData(demo_token.serial) >= 0, timeout=10_000)
-    page.sign_tab.key_choice.setCurrentIndex(page.sign_tab.key_choice.findData(demo_token.serial))
+    _wait_cert(qtbot, page.sign_tab, demo_token.serial)
     return page
 
 
-def test_batch_with_one_pin_then_verify(signing_page, ctx, qtbot, demo_token, tmp_path, monkeypatch):
+@pytest.fixture()
+def pin_asked(ctx, demo_token, monkeypatch) -> list[str]:
+    asked: list[str] = []
+    monkeypatch.setattr(ctx, "ask_pin", lambda serial, requester, **kw: asked.append(requester)
+                        or bytearray(demo_token.pin.encode()))
+    return asked
+
+
+def _statuses(tab) -> dict[str, str]:
+    return {tab.list.topLevelItem(i).text(0): tab.list.topLevelItem(i).text(1)
+            for i in range(tab.list.topLevelItemCount())}
+
+
+def _select(tab, name: str) -> None:
+    tab.list.setCurrentItem(next(tab.list.topLevelItem(i) for i in range(tab.list.topLevelItemCount())
+                                 if tab.list.topLevelItem(i).text(0) == name))
+
+
+def test_batch_with_one_pin_then_verify(signing_page, qtbot, tmp_path, pin_asked):
     docs = tmp_path / "docs"
     docs.mkdir()
     for n in range(3):
@@ -40,24 +66,19 @@ def test_batch_with_one_pin_then_verify(signing_page, ctx, qtbot, demo_token, tm
     tab = signing_page.sign_tab
     tab.add_files([docs])
     tab.use_seal_file(seal)
-    assert tab.list.topLevelItemCount() == 4 and tab.sign_button.text().startswith("签章")
-    tab.list.setCurrentItem(tab.list.topLevelItem(1))  # 名册0.pdf (sorted after 坏文件? no: by code point)
-    tab.list.setCurrentItem(next(tab.list.topLevelItem(i) for i in range(4)
-                                 if tab.list.topLevelItem(i).text(0) == "名册0.pdf"))
+    assert tab.list.topLevelItemCount() == 4 and tab.sign_button.text() == "签章（4 个文件）"
+    _select(tab, "名册0.pdf")
     tab.anchor.setText(ROSTER_ANCHOR)
     tab.snap_to_anchor()
-    assert tab.page.value() == 2 and tab.centre_mm is not None and 20 < tab.centre_mm[0] < 60
-    assert not tab.preview.seal_rect().isEmpty()
-    asked = []
-    monkeypatch.setattr(ctx, "ask_pin", lambda serial, requester, **kw: asked.append(requester)
-                        or bytearray(demo_token.pin.encode()))
+    qtbot.waitUntil(lambda: tab.page.value() == 2 and not tab.preview.seal_rect().isEmpty(), timeout=10_000)
+    assert 20 < tab.centre_mm[0] < 60
     SHOTS.mkdir(exist_ok=True)
     signing_page.grab().save(str(SHOTS / "zh-page-signing-placed.png"))
     tab.start_signing()
-    qtbot.waitUntil(lambda: tab.summary.text() != "", timeout=30_000)
-    assert len(asked) == 1 and "4" in asked[0]
-    statuses = {tab.list.topLevelItem(i).text(0): tab.list.topLevelItem(i).text(1) for i in range(4)}
-    assert statuses["坏文件.pdf"].startswith("未签章")
+    qtbot.waitUntil(lambda: tab.summary.isVisible(), timeout=30_000)
+    assert pin_asked == ["电子签章（3 个文件）"]  # the damaged file was refused before the PIN
+    statuses = _statuses(tab)
+    assert statuses["坏文件.pdf"] == "未签章"
     assert all(statuses[f"名册{n}.pdf"] == "已签章" for n in range(3))
     signed = docs / "名册0-signed.pdf"
     report = verify_pdf(signed)
@@ -67,29 +88,138 @@ def test_batch_with_one_pin_then_verify(signing_page, ctx, qtbot, demo_token, tm
     signing_page.grab().save(str(SHOTS / "zh-page-signing-done.png"))
 
     signing_page.tabs.setCurrentIndex(1)
-    job = signing_page.verify_tab.verify(signed)
-    qtbot.waitUntil(lambda: signing_page.verify_tab.verdict.text() != "", timeout=10_000)
-    assert job is not None and "#15803D" in signing_page.verify_tab.verdict.text()
-    assert "石家庄示例科技有限公司" in signing_page.verify_tab.details.toPlainText()
+    verify = signing_page.verify_tab
+    verify.verify(signed)
+    qtbot.waitUntil(lambda: verify.verdict.text() != "", timeout=10_000)
+    assert "#15803D" in verify.verdict.text()
+    texts = " ".join(label.text() for label in verify.cards.findChildren(QLabel))
+    sig = report.signatures[0]
+    for fact in ("石家庄示例科技有限公司", sig.holder, sig.issuer, "签章时在有效期内", "没有改动",
+                 sig.cert_not_after.astimezone().strftime("%Y-%m-%d")):
+        assert fact in texts, fact
+    assert "B-B" not in texts and "B-T" not in texts
+    (image,) = verify.cards.findChildren(QLabel, "SealImage")
+    assert image.pixmap() is not None and not image.pixmap().isNull()
     signing_page.grab().save(str(SHOTS / "zh-page-signing-verify.png"))
 
 
-def test_seals_stored_on_the_key_are_offered_without_a_pin(ctx, qtbot, make_token, token_service):
+def test_rsa_and_ec_certificates_are_told_apart(signing_page, demo_token):
+    tab = signing_page.sign_tab
+    mine = [tab.cert_choice.itemData(i) for i in range(tab.cert_choice.count())
+            if tab.cert_choice.itemData(i).serial == demo_token.serial]
+    assert sorted(c.algorithm for c in mine) == ["EC", "RSA"]
+    labels = {tab.cert_choice.itemText(i) for i in range(tab.cert_choice.count())
+              if tab.cert_choice.itemData(i).serial == demo_token.serial}
+    assert len(labels) == 2 and any("RSA" in t for t in labels) and any("EC" in t for t in labels)
+    assert all("有效期至" not in t and "至 20" in t for t in labels)  # the end date in the label
+    tab.select_certificate(demo_token.serial, "EC")
+    note = tab.cert_note.text()
+    assert "单位：石家庄示例科技有限公司" in note and "EC" in note and "有效期至" in note
+
+
+def test_refusals_before_the_pin_show_full_name_and_reason(signing_page, qtbot, tmp_path, pin_asked):
+    src = tmp_path / LONG_NAME
+    src.write_bytes(blank_pdf(1))
+    tab = signing_page.sign_tab
+    tab.add_files([src])
+    tab.cross_page.setChecked(True)  # 骑缝章 on a one-page file
+    tab.start_signing()
+    qtbot.waitUntil(lambda: tab.summary.isVisible(), timeout=10_000)
+    assert pin_asked == []
+    assert _statuses(tab)[LONG_NAME] == "未签章"
+    detail = tab.detail.text()
+    assert LONG_NAME in detail and "只有一页的文件不能盖骑缝章" in detail and "去掉“骑缝章”" in detail
+    assert tab.detail.isVisible() and tab.detail.wordWrap()
+    signing_page.grab().save(str(SHOTS / "zh-page-signing-refused.png"))
+
+
+def test_output_folder_is_browsed_and_batch_plan_renames_clashes(signing_page, qtbot, tmp_path, pin_asked,
+                                                                  monkeypatch):
+    for folder in ("甲", "乙"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "名册.pdf").write_bytes(roster_pdf(pages=2))
+    out = tmp_path / "签好的"
+    out.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(out))
+    tab = signing_page.sign_tab
+    tab.browse_out.click()
+    assert tab.out_dir.text() == str(out)
+    tab.add_files([tmp_path / "甲" / "名册.pdf", tmp_path / "乙" / "名册.pdf"])
+    tab.start_signing()
+    qtbot.waitUntil(lambda: tab.summary.isVisible(), timeout=30_000)
+    assert sorted(p.name for p in out.iterdir()) == ["名册-signed (2).pdf", "名册-signed.pdf"]
+    assert all(verify_pdf(p).ok for p in out.iterdir())
+
+
+def test_default_position_is_the_engines_and_is_used_for_every_file(signing_page, qtbot, tmp_path, pin_asked):
+    two, three = tmp_path / "两页.pdf", tmp_path / "三页.pdf"
+    two.write_bytes(roster_pdf(pages=2))
+    three.write_bytes(blank_pdf(3))
+    tab = signing_page.sign_tab
+    tab.add_files([two, three])
+    spot = desk.seal_spot(two, Placement(), max_mb=200)
+    qtbot.waitUntil(lambda: tab.centre_mm == (spot.x_mm, spot.y_mm) and tab.page.value() == 2, timeout=10_000)
+    tab.start_signing()
+    qtbot.waitUntil(lambda: tab.summary.isVisible(), timeout=30_000)
+    pages = {p.name: tab.results[p].signed.page for p in (two, three)}
+    assert pages == {"两页.pdf": 2, "三页.pdf": 3}  # the last page of each file, not the page on screen
+
+
+def test_rendering_and_anchor_search_run_off_the_gui_thread(signing_page, qtbot, tmp_path, monkeypatch):
+    threads: list[str] = []
+    for name in ("page_picture", "seal_spot"):
+        real = getattr(desk, name)
+
+        def recording(*args, _real=real, _name=name, **kwargs):
+            threads.append((_name, threading.current_thread() is threading.main_thread()))
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(desk, name, recording)
+    src = tmp_path / "名册.pdf"
+    src.write_bytes(roster_pdf(pages=2))
+    tab = signing_page.sign_tab
+    tab.add_files([src])
+    tab.anchor.setText(ROSTER_ANCHOR)
+    tab.snap_to_anchor()
+    qtbot.waitUntil(lambda: {n for n, _ in threads} == {"page_picture", "seal_spot"}
+                    and tab.preview_stack.currentWidget() is tab.preview, timeout=10_000)
+    assert threads and not any(on_main for _, on_main in threads)
+
+
+def test_options_panel_keeps_its_room_after_a_batch(signing_page, qtbot, tmp_path, pin_asked):
+    signing_page.resize(1000, 560)
+    tab = signing_page.sign_tab
+    for n in range(3):
+        (tmp_path / f"名册{n}.pdf").write_bytes(roster_pdf(pages=2))
+    tab.add_files([tmp_path])
+    qtbot.wait(50)
+    before = (tab.options_scroll.viewport().height(), tab.sign_button.geometry())
+    tab.start_signing()
+    qtbot.waitUntil(lambda: tab.summary.isVisible(), timeout=30_000)
+    qtbot.wait(50)
+    assert (tab.options_scroll.viewport().height(), tab.sign_button.geometry()) == before
+    tab.options_scroll.ensureWidgetVisible(tab.browse_out)
+    qtbot.wait(20)
+    port = tab.options_scroll.viewport()
+    corner = tab.browse_out.mapTo(port, tab.browse_out.rect().bottomRight())
+    assert port.rect().contains(corner)  # 保存到文件夹 and its browse button can be reached
+
+
+def test_default_seal_rule_on_the_page(ctx, qtbot, make_token, token_service):
     from helper import seal_store
 
-    token = make_token("有印章的U盾", keys=(("rsa2048", "sign"),))
-    seal = make_demo_seal("石家庄示例科技有限公司", "公章")
+    token = make_token("有印章的U盾", keys=(("ec-p256", "sign"),))
     with token_service.session(token.serial, bytearray(token.pin.encode()), rw=True) as session:
-        seal_store.store(session, seal, "公章")
+        for name in ("财务专用章", "公章"):
+            seal_store.store(session, make_demo_seal("石家庄示例科技有限公司", name), name)
     page = SigningPage(ctx)
     qtbot.addWidget(page)
     page.show()
     tab = page.sign_tab
-    qtbot.waitUntil(lambda: tab.key_choice.findData(token.serial) >= 0, timeout=10_000)
-    tab.key_choice.setCurrentIndex(tab.key_choice.findData(token.serial))
-    qtbot.waitUntil(lambda: any("公章" in tab.seal_choice.itemText(i) for i in range(tab.seal_choice.count())),
-                    timeout=5_000)
-    assert "公章" in tab.seal_choice.currentText()  # the key's own seal is preselected
-    assert tab.seal_png == seal.png
+    _wait_cert(qtbot, tab, token.serial)
+    qtbot.waitUntil(lambda: tab.seal_choice.count() == 3, timeout=5_000)
+    first = sorted(["财务专用章", "公章"])[0]
+    assert first in tab.seal_choice.currentText()  # several seals: the first by name, and said so
+    assert tab.seal_note.isVisible() and first in tab.seal_note.text()
     tab.seal_choice.setCurrentIndex(0)
     assert tab.seal_png is None  # back to a text stamp

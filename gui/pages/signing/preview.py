@@ -1,31 +1,13 @@
-"""The page preview: one PDF page rendered by PDFium, with the seal drawn where it will go; drag to move it."""
+"""The page preview: a rendered PDF page (``helper.signing.desk.page_picture``) with the seal drawn where it
+will go; drag to move it."""
 
 from __future__ import annotations
-
-import io
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 MM = 72 / 25.4
-
-
-def render_page(data: bytes, page_ix: int, password: str | None = None, width_px: int = 900
-                ) -> tuple[QImage, float, float]:
-    """(image, page width pt, page height pt) of page ``page_ix`` of the PDF ``data``."""
-    import pypdfium2 as pdfium
-
-    doc = pdfium.PdfDocument(data, password=password)
-    try:
-        page = doc[page_ix]
-        width, height = page.get_size()
-        pil = page.render(scale=width_px / width).to_pil()
-        buf = io.BytesIO()
-        pil.save(buf, "PNG")
-    finally:
-        doc.close()
-    return QImage.fromData(buf.getvalue(), "PNG"), width, height
 
 
 class PagePreview(QWidget):
@@ -54,8 +36,9 @@ class PagePreview(QWidget):
         self.seal = QPixmap.fromImage(QImage.fromData(png, "PNG")) if png else None
         self.update()
 
-    def place(self, x_mm: float, y_mm: float) -> None:
-        self.centre_mm = (x_mm, y_mm)
+    def place(self, x_mm: float | None, y_mm: float | None = None) -> None:
+        """Draw the seal centred at (``x_mm``, ``y_mm``), or nowhere when ``x_mm`` is None."""
+        self.centre_mm = (x_mm, y_mm) if x_mm is not None and y_mm is not None else None
         self.update()
 
     # --- geometry ----------------------------------------------------------------------------
