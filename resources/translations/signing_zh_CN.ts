@@ -188,8 +188,8 @@
         <translation>选择…</translation>
     </message>
     <message>
-        <source>Signed copies get “-signed” added to their name; the originals stay unchanged.</source>
-        <translation>签好的文件在原文件名后加“-signed”，原文件保持不变。</translation>
+        <source>Signed copies are saved as new files; the originals stay unchanged.</source>
+        <translation>签好的文件另存为新文件，原文件保持不变。</translation>
     </message>
     <message>
         <source>%1 · %2 · until %3</source>

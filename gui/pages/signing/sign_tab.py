@@ -229,6 +229,7 @@ class SignTab(QWidget):
         self.cert_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         options.addWidget(self.cert_choice)
         self.cert_note = parts.note("")
+        self.cert_note.setProperty("data", True)  # the certificate's own names
         options.addWidget(self.cert_note)
         self.cert_choice.currentIndexChanged.connect(self._cert_changed)
 
@@ -302,8 +303,8 @@ class SignTab(QWidget):
         self.browse_out.clicked.connect(self._choose_out_dir)
         row.addWidget(self.browse_out)
         options.addLayout(row)
-        options.addWidget(parts.note(self.tr("Signed copies get “-signed” added to their name; the originals "
-                                             "stay unchanged.")))
+        options.addWidget(parts.note(self.tr("Signed copies are saved as new files; the originals stay "
+                                             "unchanged.")))
 
     # --- certificates and seals -------------------------------------------------------------------
     def _refresh_certificates(self) -> None:
