@@ -18,6 +18,7 @@ from helper import __version__, messages
 from helper.diagnostics.facts import Facts
 from helper.diagnostics.model import CheckResult
 from helper.fileio import atomic_write_bytes
+from helper.logsetup import own_lines
 from helper.messages import HelperError
 from tokenio.drivers import helper_arch
 
@@ -63,7 +64,7 @@ def _log_tail(folder: Path) -> list[str]:
     if not path.is_file():
         return []
     with path.open(encoding="utf-8", errors="replace") as fh:
-        tail = deque(fh, maxlen=LOG_LINES)
+        tail = deque(own_lines(fh), maxlen=LOG_LINES)
     return [line.rstrip("\n") for line in tail if not any(mark in line for mark in _UNSAFE_LOG)]
 
 
