@@ -115,10 +115,9 @@ def _make_service():
 
 
 def _start_local_service(context) -> None:
-    """The 127.0.0.1 service that portals ask for login tokens and e-seals runs while the window does."""
-    from gui.pages.portals.consent import ensure_service
-
-    ensure_service(context)
+    """The 127.0.0.1 service that portals ask for login tokens and e-seals runs while the window does
+    (社保网报 says why when it could not start, and offers 重试)."""
+    context.start_service()
 
 
 def _recover_renewals(context, window) -> None:

@@ -14,10 +14,12 @@ and uses only this object to reach the rest of the program:
 ``app.show_info(code)`` the same dialog for a success message from the catalogue
 ``app.ask_pin(...)``    the shared PIN-entry dialog (gui.dialogs.pin_entry), returns bytearray | None
 ``app.report_login(r)`` after KeyService.login: remembers a proven default PIN and tells the pages
+``app.start_service()`` the 127.0.0.1 service for websites, owned by this context (``app.service``, or
+                        ``app.service_error`` saying why it could not start; call again to retry)
 
 Signals (always on the GUI thread): ``tokens_changed(TokenChange)`` on insert/remove,
 ``settings_changed(Settings)``, ``default_pin_detected(str serial)``, ``navigate_requested(str)``,
-``notified(str title, str message)``.
+``notified(str title, str message)``, ``service_changed()`` (the local service started, stopped or failed).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from helper import settings as settings_mod
 
 if TYPE_CHECKING:  # the token stack is imported after the window's first paint
     from helper.keys import KeyService, LoginResult
+    from helper.login.service import LocalService
     from tokenio.module import TokenInfo
     from tokenio.watch import TokenChange, TokenWatcher
     from tokenio.worker import TokenService
@@ -53,6 +56,7 @@ class AppContext(QObject):
     navigate_requested = Signal(str)  # page key
     notified = Signal(str, str)  # title, message
     first_scan_done = Signal()  # the keys present at start-up are known (``scanned`` is True)
+    service_changed = Signal()  # ``service`` / ``service_error`` changed
     _watcher_change = Signal(object)  # internal: from the watcher thread
 
     def __init__(self, tokens: TokenService | Callable[[], TokenService], keys: KeyService | None = None,
@@ -71,6 +75,8 @@ class AppContext(QObject):
         self.last_message: QWidget | None = None
         self.scanned = False
         self.keep_in_tray = False  # closing the window hides it to the tray (set by gui.app)
+        self.service: LocalService | None = None
+        self.service_error: BaseException | None = None
         self._watcher: TokenWatcher | None = None
         self._watching = False
         self._watcher_change.connect(self._apply_change, Qt.ConnectionType.QueuedConnection)
@@ -195,6 +201,33 @@ class AppContext(QObject):
             self.default_pin_serials.add(serial)
             self.default_pin_detected.emit(serial)
 
+    # --- the local service --------------------------------------------------------------------
+    def start_service(self) -> LocalService | None:
+        """Start the 127.0.0.1 service websites use (port from settings) unless it runs already.
+
+        Returns it, or None with ``service_error`` set to why it could not start; calling again retries.
+        """
+        if self.service is not None:
+            return self.service
+        from gui.pages.portals.consent import make_service
+
+        service = make_service(self)
+        try:
+            service.start()
+        except Exception as exc:  # noqa: BLE001 - the portals page shows why, with 重试
+            log.warning("local service not started: %s", getattr(exc, "code", type(exc).__name__))
+            self.service_error = exc
+        else:
+            self.service, self.service_error = service, None
+        self.service_changed.emit()
+        return self.service
+
+    def stop_service(self) -> None:
+        service, self.service = self.service, None
+        if service is not None:
+            service.stop()
+            self.service_changed.emit()
+
     def on_shutdown(self, fn: Callable[[], None]) -> None:
         """Call ``fn`` when the application shuts down (before the key service stops)."""
         self._on_shutdown.append(fn)
@@ -204,6 +237,7 @@ class AppContext(QObject):
         down too."""
         while self._on_shutdown:
             self._on_shutdown.pop()()
+        self.stop_service()
         self.stop_watching()
         self.jobs.shutdown()
         if self._tokens_factory is not None and self._tokens is not None:

@@ -22,6 +22,9 @@ from helper.messages import HelperError, Message
 
 LoginKind = Literal["ca_key", "qr_code", "password"]
 LOGIN_KINDS = ("ca_key", "qr_code", "password")
+# What answers the site's login: this helper's local service, the CA's own login control (a program of the
+# CA's that the helper neither provides nor can check), or nothing on this computer (QR code, password).
+CLIENT_KINDS = ("helper", "ca_control", "none")
 USER_FILE = "portals.toml"
 
 
@@ -39,6 +42,8 @@ class Portal:
     needs_root_ca: bool = False
     allow_http: bool = False
     renewal: bool = False  # a CA renewal site: may also use /v1/renewal/* (needs needs_service)
+    client: str = ""  # helper | ca_control | none; empty: from login and needs_service (see login_client)
+    client_name: str = ""  # ca_control: the CA's program the login needs (what the clerk installs)
     help: str = ""
     hidden: bool = False
     source: str = "bundled"  # bundled | user
@@ -46,6 +51,15 @@ class Portal:
     @property
     def origin(self) -> str | None:
         return origins.normalize(self.url)
+
+    @property
+    def login_client(self) -> str:
+        """Who answers the login: "helper", "ca_control" or "none" (the entry's ``client``, else implied)."""
+        if self.client:
+            return self.client
+        if self.login != "ca_key":
+            return "none"
+        return "helper" if self.needs_service else "ca_control"
 
     @classmethod
     def from_config(cls, raw: dict[str, Any], source: str) -> Portal:
@@ -60,6 +74,10 @@ class Portal:
         portal = cls(**raw, source=source)
         if portal.login not in LOGIN_KINDS:
             raise ValueError(f"login must be one of {', '.join(LOGIN_KINDS)}")
+        if portal.client and portal.client not in CLIENT_KINDS:
+            raise ValueError(f"client must be one of {', '.join(CLIENT_KINDS)}")
+        if portal.client == "helper" and not portal.needs_service:
+            raise ValueError("client = \"helper\" needs needs_service = true")
         parts = urlsplit(portal.url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"url {portal.url!r} is not an http(s) address")
@@ -150,18 +168,36 @@ def renewal_origins(portals: Iterable[Portal]) -> frozenset[str]:
 # --- readiness ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Readiness:
-    """What stands between the clerk and a working login on ``portal`` (empty ``problems``: ready)."""
+    """What stands between the clerk and a working login on ``portal``: ``problems`` this helper checks
+    (key, certificate, service, root CA) and ``external``, the CA's own login client it cannot check."""
 
     portal: Portal
     problems: tuple[Message, ...]
 
     @property
-    def ready(self) -> bool:
+    def external(self) -> Message | None:
+        """PORTAL_NEEDS_CA_CLIENT when the site's login box comes from the CA's own program."""
+        if self.portal.login_client != "ca_control":
+            return None
+        name = self.portal.client_name or ("发证CA的登录控件" if messages.language() == "zh"
+                                           else "your CA's login control")
+        return messages.get("PORTAL_NEEDS_CA_CLIENT", client=name)
+
+    @property
+    def launchable(self) -> bool:
+        """Nothing this helper checks is missing: the site can be opened."""
         return not self.problems
 
+    @property
+    def ready(self) -> bool:
+        """Everything the login needs is present (已就绪): nothing missing and no client the helper cannot see."""
+        return not self.problems and self.external is None
+
     def summary(self) -> str:
-        return "；".join(p.title for p in self.problems) if messages.language() == "zh" else \
-            "; ".join(p.title for p in self.problems)
+        titles = [p.title for p in self.problems]
+        if self.external is not None:
+            titles.append(self.external.title)
+        return "；".join(titles) if messages.language() == "zh" else "; ".join(titles)
 
 
 def check(portal: Portal, keys: Any | None, service_running: Callable[[], bool],
@@ -220,13 +256,14 @@ def _certificate_problems(portal: Portal, infos: list[certs.CertInfo], now: date
 
 
 def launch(readiness: Readiness, *, force: bool = False) -> str:
-    """Open the portal in its recommended browser; refuses (PORTAL_NOT_READY) unless ready or ``force``.
+    """Open the portal in its recommended browser; refuses (PORTAL_NOT_READY) while something this helper
+    checks is missing, unless ``force`` (a CA login client it cannot check does not stop it).
 
     Returns the name of the browser used.
     """
     from helper import browsers
 
-    if not readiness.ready and not force:
+    if not readiness.launchable and not force:
         raise HelperError("PORTAL_NOT_READY", name=readiness.portal.name, problems=readiness.summary())
     return browsers.open_url(readiness.portal.url, readiness.portal.browser)
 

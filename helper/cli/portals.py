@@ -33,8 +33,10 @@ def list_portals(as_json: bool, show_all: bool) -> None:
     checks = registry.check_all(entries, keys, registry.service_running)
     if as_json:
         emit_json({"ok": True, "portals": [
-            {**p.as_config(), "source": p.source, "origin": p.origin, "ready": c.ready,
-             "problems": [m.as_json() for m in c.problems]} for p, c in zip(entries, checks, strict=True)]})
+            {**p.as_config(), "source": p.source, "origin": p.origin, "login_client": p.login_client,
+             "ready": c.ready, "launchable": c.launchable, "problems": [m.as_json() for m in c.problems],
+             "needs_client": c.external.as_json() if c.external else None}
+            for p, c in zip(entries, checks, strict=True)]})
         return
     region = None
     for portal, check in zip(entries, checks, strict=True):
@@ -42,10 +44,12 @@ def list_portals(as_json: bool, show_all: bool) -> None:
             region = portal.region
             click.echo(f"\n{region}")
         kind = LOGIN_ZH.get(portal.login, portal.login) if ctx.zh else portal.login
-        state = ctx.t("可以打开", "ready") if check.ready else check.summary()
+        state = ctx.t("已就绪", "ready") if check.ready else check.summary()
         hidden = ctx.t("（已隐藏）", " (hidden)") if portal.hidden else ""
         click.echo(f"  {portal.id:<12} {portal.name}{hidden}  [{kind}]  {portal.url}")
         click.echo(f"  {'':<12} {state}")
+        if check.external is not None:
+            click.echo(f"  {'':<12} {check.external.remedy[0]}")
 
 
 @portals.command("open", help="检查后用推荐的浏览器打开网站 / check readiness, then open in the recommended browser.")
@@ -57,9 +61,11 @@ def open_portal(portal_id: str, force: bool) -> None:
     ctx = obj()
     portal = registry.find(portal_id)
     check = _readiness(portal, ctx.keys())
-    if not check.ready and force:
+    if not check.launchable and force:
         click.echo(check.summary(), err=True)
     browser = registry.launch(check, force=force)
     click.echo(ctx.t(f"已用 {browser} 打开 {portal.name}：{portal.url}", f"Opened {portal.name} in {browser}: {portal.url}"))
+    if check.external is not None:
+        click.echo(check.external.title)
     if portal.help:
         click.echo(portal.help)

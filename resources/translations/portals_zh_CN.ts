@@ -74,6 +74,22 @@
         <source>Ready</source>
         <translation>已就绪</translation>
     </message>
+    <message>
+        <source>Key and certificate OK. %1</source>
+        <translation>U盾和证书正常。%1</translation>
+    </message>
+    <message>
+        <source>Opening in %1…</source>
+        <translation>正在用 %1 打开…</translation>
+    </message>
+    <message>
+        <source>Opened in %1.</source>
+        <translation>已用 %1 打开。</translation>
+    </message>
+    <message>
+        <source>the default browser</source>
+        <translation>默认浏览器</translation>
+    </message>
 </context>
 <context>
     <name>PortalsPage</name>
@@ -88,6 +104,17 @@
     <message>
         <source>Check again</source>
         <translation>重新检查</translation>
+    </message>
+</context>
+<context>
+    <name>ServiceBanner</name>
+    <message>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Starting the login service…</source>
+        <translation>正在启动网站登录服务…</translation>
     </message>
 </context>
 </TS>

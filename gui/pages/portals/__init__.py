@@ -8,8 +8,8 @@ from gui.context import AppContext
 
 
 def create_page(app: AppContext) -> QWidget:
-    from gui.pages.portals.consent import ensure_service
     from gui.pages.portals.view import PortalsPage
 
-    ensure_service(app)
+    if app.service is None and app.service_error is None:
+        app.start_service()
     return PortalsPage(app)

@@ -3,7 +3,7 @@ choice (by unit name), the file and a page preview for e-seals, and the PIN fiel
 
 ``QtConsentUI.ask`` is called on the service's consent thread; it hands the request to the GUI thread
 through a queued signal and waits for the answer. ``cancel`` (the service timed out) closes the dialog.
-``ensure_service(app)`` starts the local service once for the running application.
+``make_service(app)`` builds the local service the application context starts (``AppContext.start_service``).
 """
 
 from __future__ import annotations
@@ -154,33 +154,11 @@ class QtConsentUI(QObject):
             self._done.set()
 
 
-_running: dict[int, object] = {}
-
-
-def ensure_service(app: AppContext):
-    """Start the local service for this application once (port from settings). Returns the LocalService,
-    or None when it could not start (logged; the 社保网报 tiles then say the service is not running)."""
+def make_service(app: AppContext):
+    """The LocalService for this application, answering through the GUI's consent dialog (not started)."""
     from helper.login.service import LocalService, ServiceConfig
-    from helper.messages import HelperError
 
-    if id(app) in _running:
-        return _running[id(app)]
     ui = QtConsentUI(app)
     ui.setParent(app)
-    service = LocalService(app.keys, ui, ServiceConfig(port=app.settings.service_port,
-                                                       pdf_limit_mb=app.settings.max_pdf_mb))
-    try:
-        service.start()
-    except HelperError as exc:
-        log.warning("local service not started: %s", exc.code)
-        _running[id(app)] = None
-        app.on_shutdown(lambda: _running.pop(id(app), None))
-        return None
-    _running[id(app)] = service
-
-    def stop() -> None:
-        _running.pop(id(app), None)
-        service.stop()
-
-    app.on_shutdown(stop)
-    return service
+    return LocalService(app.keys, ui, ServiceConfig(port=app.settings.service_port,
+                                                    pdf_limit_mb=app.settings.max_pdf_mb))

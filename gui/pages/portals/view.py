@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -21,13 +21,13 @@ from gui import theme
 from gui.context import AppContext
 from gui.widgets.labels import icon_label
 from gui.widgets.page_header import page_header
-from helper import portals
+from helper import browsers, messages, portals
 
 MAX_COLUMNS = 3
 TILE_WIDTH = 300  # a column is added for every this many pixels, up to MAX_COLUMNS
 KIND_COLOURS = {"ca_key": (theme.ACCENT, theme.ACCENT_LIGHT), "qr_code": ("#0F766E", "#CCFBF1"),
                 "password": (theme.MUTED, "#F3F4F6")}
-DOT_COLOURS = {None: "#D1D5DB", True: theme.OK, False: theme.WARN}
+DOT_COLOURS = {None: "#D1D5DB", True: theme.OK, False: theme.WARN, "external": theme.ACCENT}
 
 
 def _tag_style(login: str) -> str:
@@ -35,7 +35,7 @@ def _tag_style(login: str) -> str:
     return f"color: {fg}; background: {bg}; border-radius: 8px; padding: 1px 8px; font-size: 12px;"
 
 
-def _dot_style(ready: bool | None) -> str:
+def _dot_style(ready: bool | str | None) -> str:
     return f"background: {DOT_COLOURS[ready]}; border-radius: 4px;"
 
 
@@ -98,12 +98,77 @@ class PortalTile(QFrame):
         return row
 
     def show_readiness(self, check: portals.Readiness) -> None:
-        self.status.setText(self.tr("Ready") if check.ready else check.summary())
-        self.status.setStyleSheet(f"color: {theme.OK if check.ready else theme.WARN};")
-        self.dot.setStyleSheet(_dot_style(check.ready))
-        self.button.setProperty("primary", check.ready)
+        """已就绪 only when everything the login needs is there; a CA login client the helper cannot check is
+        named (blue), problems the helper found are listed (orange)."""
+        self.check = check
+        if check.ready:
+            text, colour, dot = self.tr("Ready"), theme.OK, True
+        elif check.launchable:
+            text = self.tr("Key and certificate OK. %1").replace("%1", check.external.title)
+            colour, dot = theme.ACCENT, "external"
+        else:
+            text, colour, dot = check.summary(), theme.WARN, False
+        self._status(text, colour, dot)
+        self.button.setEnabled(True)
+        self.button.setProperty("primary", check.launchable)
         self.button.style().unpolish(self.button)
         self.button.style().polish(self.button)
+
+    def show_opening(self, browser: str) -> None:
+        self.button.setEnabled(False)
+        self._status(self.tr("Opening in %1…").replace("%1", browser), theme.ACCENT, None)
+
+    def show_opened(self, browser: str) -> None:
+        self.button.setEnabled(True)
+        text = self.tr("Opened in %1.").replace("%1", browser)
+        external = getattr(self, "check", None) and self.check.external
+        if external:
+            text += " " + external.remedy[1]
+        self._status(text, theme.OK, True)
+
+    def show_failure(self, title: str) -> None:
+        self.button.setEnabled(True)
+        self._status(title, theme.BAD, False)
+
+    def _status(self, text: str, colour: str, dot: bool | str | None) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet(f"color: {colour};")
+        self.dot.setStyleSheet(_dot_style(dot))
+
+
+class ServiceBanner(QFrame):
+    """Shown while the local service could not start: why (the catalogue's words) and 重试."""
+
+    def __init__(self, app: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.app = app
+        self.setObjectName("Banner")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(14, 10, 14, 10)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setProperty("data", True)  # catalogue text with this computer's port and program names
+        row.addWidget(self.text, 1)
+        self.retry = QPushButton(self.tr("Retry"))
+        self.retry.setProperty("primary", True)
+        self.retry.clicked.connect(self._retry)
+        row.addWidget(self.retry, 0, Qt.AlignmentFlag.AlignVCenter)
+        app.service_changed.connect(self.update_state)
+        self.update_state()
+
+    def update_state(self) -> None:
+        error = self.app.service_error if self.app.service is None else None
+        if error is not None:
+            message = messages.describe(error)
+            steps = "<br>".join(f"{n}. {step}" for n, step in enumerate(message.remedy, 1))
+            self.text.setText(f"<b>{message.title}</b><br>{message.explanation}<br>{steps}")
+        self.retry.setEnabled(True)
+        self.setVisible(error is not None)
+
+    def _retry(self) -> None:
+        self.retry.setEnabled(False)
+        self.text.setText(self.tr("Starting the login service…"))
+        self.app.start_service()
 
 
 class PortalsPage(QWidget):
@@ -120,6 +185,8 @@ class PortalsPage(QWidget):
         outer.setContentsMargins(32, 26, 32, 20)
         outer.setSpacing(12)
         outer.addLayout(self._header())
+        self.service_banner = ServiceBanner(app)
+        outer.addWidget(self.service_banner)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -130,6 +197,7 @@ class PortalsPage(QWidget):
         outer.addWidget(self.scroll, 1)
         self._build()
         app.tokens_changed.connect(lambda *_: self.refresh())
+        app.service_changed.connect(self.refresh)
         self.refresh()
 
     def _header(self) -> QHBoxLayout:
@@ -192,6 +260,21 @@ class PortalsPage(QWidget):
         job.finished.connect(lambda checks: [t.show_readiness(c) for t, c in zip(tiles, checks, strict=True)])
 
     def open_portal(self, portal: portals.Portal) -> None:
+        """Check, then open in the recommended browser: the tile says "正在用 … 打开…", then the result or
+        why not (the reason also in the shared message dialog)."""
+        tile = self.tiles[portal.id]
+        tile.show_opening(browser_name(portal.browser))
         job = self.app.jobs.run(lambda: portals.launch(self._check(portal)), owner=self, description=f"open {portal.id}")
-        job.finished.connect(lambda _browser: self.refresh())
-        job.failed.connect(lambda _exc: self.refresh())
+        job.finished.connect(lambda browser: tile.show_opened(browser_name(browser)))
+        job.failed.connect(lambda exc: self._open_failed(tile, exc))
+
+    def _open_failed(self, tile: PortalTile, exc: BaseException) -> None:
+        tile.show_failure(messages.describe(exc).title)
+        self.app.show_error(exc, self)
+
+
+def browser_name(key_or_name: str) -> str:
+    """"Google Chrome" for "chrome"; the system default browser in words; other names as they are."""
+    if key_or_name == "default":
+        return QCoreApplication.translate("PortalTile", "the default browser")
+    return browsers.KNOWN.get(key_or_name, (key_or_name,))[0]
