@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -23,7 +24,11 @@ class CertRow(QFrame):
     view_requested = Signal(object)  # CertEntry
     export_requested = Signal(object)
 
-    def __init__(self, entry: CertEntry, warn_days: int, parent: QWidget | None = None) -> None:
+    def __init__(self, entry: CertEntry, thresholds: Sequence[int], parent: QWidget | None = None) -> None:
+        """``thresholds``: the reminder days of the settings; the colour follows the same rule on every page
+        (helper.renewal.monitor.expiry_state)."""
+        from helper.renewal.monitor import expiry_state  # rows exist once the token stack is loaded
+
         super().__init__(parent)
         self.setObjectName("CertRow")
         self.entry = entry
@@ -68,7 +73,7 @@ class CertRow(QFrame):
             valid.addWidget(data_label(QLabel(span)))
             valid.addStretch(1)
             text.addLayout(valid)
-            self.status = info.status(datetime.now(UTC), warn_days)
+            self.status = expiry_state(info, datetime.now(UTC), thresholds)
         row.addLayout(text, 1)
         side = QVBoxLayout()
         side.setSpacing(6)
@@ -168,14 +173,14 @@ class KeyCard(QFrame):
             button.style().unpolish(button)
             button.style().polish(button)
 
-    def set_entries(self, entries: list[CertEntry], warn_days: int) -> None:
+    def set_entries(self, entries: list[CertEntry], thresholds: Sequence[int]) -> None:
         for row in self.rows:
             row.deleteLater()
         self.rows = []
         self.loading.setVisible(not entries)
         self.loading.setText(self.tr("There is no certificate on this key."))
         for entry in entries:
-            row = CertRow(entry, warn_days)
+            row = CertRow(entry, thresholds)
             row.view_requested.connect(self.view_requested)
             row.export_requested.connect(self.export_requested)
             self.body.addWidget(row)

@@ -182,10 +182,9 @@ class CertificatesPage(QWidget):
         card = self.cards.get(serial)
         if card is None:
             return
-        warn = self.app.settings.expiry_warning_days
         self.app.note_token(token)
         card.set_token(token)
-        card.set_entries(entries, warn)
+        card.set_entries(entries, self.app.settings.expiry_reminder_days)
         self.entries[serial] = entries
         self._remind()
 

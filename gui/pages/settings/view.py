@@ -26,6 +26,14 @@ from helper import settings
 from helper.messages import HelperError
 from tokenio.drivers import check_loadable
 
+LATER_REMINDERS = (30, 7)  # after the first reminder, these come too (those under it)
+
+
+def reminder_days(first: int) -> tuple[int, ...]:
+    """The reminder thresholds for "remind me N days before expiry": N, then 30 and 7 days where below N.
+    They decide both when the tray reminds and from when every page colours a certificate as expiring."""
+    return (first, *(d for d in LATER_REMINDERS if d < first))
+
 
 class SettingsPage(QWidget):
     def __init__(self, app: AppContext, parent: QWidget | None = None) -> None:
@@ -73,9 +81,10 @@ class SettingsPage(QWidget):
         form.addRow(self.tr("Start-up"), self.autostart)
         self.warn_days = QSpinBox()
         self.warn_days.setRange(1, 365)
-        self.warn_days.setValue(self.app.settings.expiry_warning_days)
+        self.warn_days.setValue(max(self.app.settings.expiry_reminder_days, default=30))
         self.warn_days.setSuffix(self.tr(" days"))
-        self.warn_days.valueChanged.connect(lambda v: self.app.update_settings(expiry_warning_days=v))
+        self.warn_days.valueChanged.connect(
+            lambda v: self.app.update_settings(expiry_reminder_days=reminder_days(v)))
         form.addRow(self.tr("Remind me before expiry"), self.warn_days)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         for widget in (self.language, self.warn_days):
