@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from cryptography import x509 as cx509
-from cryptography.exceptions import InvalidSignature
+from asn1crypto import x509 as ax509
 
 from helper import certs, settings
+from helper.crypto.chain import signature_ok
 from helper.messages import HelperError
 from tokenio.session import CertObject, KeyRef
 
@@ -61,11 +61,8 @@ def check_chain(leaf: bytes, supplied: Iterable[bytes] = (), anchors: Sequence[b
     subject = certs.parse(leaf).subject
     now = datetime.now(UTC)
     for child, parent in zip(chain, chain[1:], strict=False):
-        issuer = cx509.load_der_x509_certificate(parent)
-        try:
-            cx509.load_der_x509_certificate(child).verify_directly_issued_by(issuer)
-        except (InvalidSignature, ValueError, TypeError) as exc:
-            raise HelperError("RENEW_CHAIN_UNTRUSTED", subject=subject, detail="bad signature") from exc
+        if not signature_ok(ax509.Certificate.load(child), ax509.Certificate.load(parent)):  # SM2 links too
+            raise HelperError("RENEW_CHAIN_UNTRUSTED", subject=subject, detail="bad signature")
         if certs.parse(parent).status(now, warn_days=0) != "valid":
             raise HelperError("RENEW_CHAIN_UNTRUSTED", subject=subject, detail="CA certificate not valid")
     trusted = set(anchors)

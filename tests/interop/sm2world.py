@@ -141,14 +141,17 @@ def sm2_test_key(folder: Path, monkeypatch) -> Iterator[tuple[TokenService, str]
         service.shutdown()
 
 
-def issue_from_csr(pki, csr_der: bytes, folder: Path, name: str, usage: str) -> bytes:
-    """OpenSSL's CA checks the request's SM3withSM2 signature (distid) and issues the certificate."""
+def issue_from_csr(pki, csr_der: bytes, folder: Path, name: str, usage: str, *, issuer: SM2Cert | None = None) -> bytes:
+    """OpenSSL's CA (the issuing CA, or ``issuer``) checks the request's SM3withSM2 signature (distid) and
+    issues the certificate."""
+    issuer = issuer or pki.ca
+    issuer_dir = issuer.path.parent
     (folder / f"{name}.csr.der").write_bytes(csr_der)
     subprocess.run(["openssl", "req", "-inform", "der", "-in", f"{name}.csr.der", "-out", f"{name}.csr",
                     "-verify", "-vfyopt", DISTID], cwd=folder, check=True, capture_output=True)
     (folder / f"{name}.ext").write_text(f"keyUsage=critical,{usage}\nbasicConstraints=CA:FALSE\n")
-    subprocess.run(["openssl", "x509", "-req", "-in", f"{name}.csr", "-CA", str(pki.folder / "ca.pem"), "-CAkey",
-                    str(pki.folder / "ca.key"), "-sm3", "-sigopt", DISTID, "-vfyopt", DISTID, "-days", "365",
+    subprocess.run(["openssl", "x509", "-req", "-in", f"{name}.csr", "-CA", str(issuer_dir / f"{issuer.path.stem}.pem"),
+                    "-CAkey", str(issuer_dir / f"{issuer.path.stem}.key"), "-sm3", "-sigopt", DISTID, "-vfyopt", DISTID, "-days", "365",
                     "-extfile", f"{name}.ext", "-set_serial", str(secrets.randbits(63) + 1), "-outform", "der", "-out", f"{name}.der"],
                    cwd=folder, check=True, capture_output=True)
     return (folder / f"{name}.der").read_bytes()
