@@ -8,19 +8,19 @@ The SM2 key here is a software key behind the same small interface the key's SM2
 from __future__ import annotations
 
 import io
+import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from asn1crypto import cms
 from corpus import blank_pdf
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import signers
-from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
+from sm2kit import seal, sm2_signer
 
 from helper.crypto import sm2
 from helper.seals import make_demo_seal
-from helper.signing import appearance
 from helper.signing.sm2signer import SM2Signer
 from helper.signing.verify import verify_pdf
 from tests.interop.sm2world import BouncyCastle, make_pki
@@ -41,26 +41,9 @@ def seal_png() -> bytes:
     return make_demo_seal("石家庄示例科技有限公司", "公章").png
 
 
-def seal(data: bytes, signer: SM2Signer, seal_png: bytes | None, name: str = "Seal1") -> bytes:
-    """One visible e-seal on page 1, with the product's appearance code, as the signing engine makes it."""
-    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
-    art = appearance.SealArt.from_png(seal_png, 120) if seal_png else None
-    meta = signers.PdfSignatureMetadata(field_name=name, md_algorithm=signer.digest_algorithm,
-                                        subfilter=SigSeedSubFilter.PADES, name="张三")
-    style = appearance.stamp_style(art, "%(holder)s\n%(ts)s", {"holder": "张三"})
-    pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style,
-                                   new_field_spec=SigFieldSpec(name, on_page=0, box=(400, 100, 520, 220)))
-    return pdf_signer.sign_pdf(writer, appearance_text_params={"holder": "张三"}).getvalue()
-
-
-def _signer(pki, cert=None, key=None) -> SM2Signer:
-    key = key or sm2.SoftwareKey.from_der(pki.signing.key_pem)
-    return SM2Signer(key, (cert or pki.signing).der, (pki.ca.der, pki.root.der))
-
-
 def test_sm2_seal_is_accepted_by_bouncy_castle_and_verify(pki, bc, tmp_path, seal_png):
     out = tmp_path / "sealed.pdf"
-    out.write_bytes(seal(blank_pdf(), _signer(pki), seal_png))
+    out.write_bytes(seal(blank_pdf(), sm2_signer(pki), seal_png))
 
     ok, lines = bc.pdf(out, pki.root.path)
     assert ok, lines
@@ -79,7 +62,7 @@ def test_sm2_seal_is_accepted_by_bouncy_castle_and_verify(pki, bc, tmp_path, sea
 def test_the_cms_names_sm3_and_sm2_and_embeds_the_chain(pki, tmp_path):
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    data = seal(blank_pdf(), _signer(pki), None)
+    data = seal(blank_pdf(), sm2_signer(pki), None)
     (embedded,) = PdfFileReader(io.BytesIO(data)).embedded_signatures
     signed = embedded.signed_data
     assert [a["algorithm"].dotted for a in signed["digest_algorithms"]] == [sm2.SM3_OID]
@@ -90,7 +73,7 @@ def test_the_cms_names_sm3_and_sm2_and_embeds_the_chain(pki, tmp_path):
 
 
 def test_changed_bytes_fail_in_bouncy_castle_and_verify(pki, bc, tmp_path):
-    data = bytearray(seal(blank_pdf(), _signer(pki), None))
+    data = bytearray(seal(blank_pdf(), sm2_signer(pki), None))
     at = data.find(b"/MediaBox")
     data[at + 1] = ord("m")  # inside the signed range
     bad = tmp_path / "changed.pdf"
@@ -103,7 +86,7 @@ def test_changed_bytes_fail_in_bouncy_castle_and_verify(pki, bc, tmp_path):
 
 def test_a_key_that_is_not_the_certificates_fails(pki, bc, tmp_path):
     out = tmp_path / "wrong-key.pdf"
-    out.write_bytes(seal(blank_pdf(), _signer(pki, key=sm2.SoftwareKey.generate()), None))
+    out.write_bytes(seal(blank_pdf(), sm2_signer(pki, key=sm2.SoftwareKey.generate()), None))
     ok, lines = bc.pdf(out, pki.root.path)
     assert not ok and any(line.startswith("FAIL cms signature") for line in lines)
     (sig,) = verify_pdf(out, (pki.root.der,)).signatures
@@ -112,7 +95,7 @@ def test_a_key_that_is_not_the_certificates_fails(pki, bc, tmp_path):
 
 def test_sm2_chain_needs_a_trusted_root(pki, tmp_path):
     out = tmp_path / "sealed.pdf"
-    out.write_bytes(seal(blank_pdf(), _signer(pki), None))
+    out.write_bytes(seal(blank_pdf(), sm2_signer(pki), None))
     report = verify_pdf(out)  # the SM2 root is not among the trusted CAs
     (sig,) = report.signatures
     assert sig.valid and not sig.trusted and not report.ok
@@ -120,9 +103,9 @@ def test_sm2_chain_needs_a_trusted_root(pki, tmp_path):
 
 
 def test_second_sm2_seal_keeps_the_first_valid(pki, bc, tmp_path):
-    first = seal(blank_pdf(), _signer(pki), None, "Seal1")
+    first = seal(blank_pdf(), sm2_signer(pki), None, "Seal1")
     out = tmp_path / "twice.pdf"
-    out.write_bytes(seal(first, _signer(pki), None, "Seal2"))
+    out.write_bytes(seal(first, sm2_signer(pki), None, "Seal2"))
     ok, lines = bc.pdf(out, pki.root.path)
     assert ok and "OK 2 signatures" in lines, lines
     report = verify_pdf(out, (pki.root.der,))
@@ -150,14 +133,14 @@ def test_gm_t_0010_content_types_are_read_as_rfc_5652():
     assert cms.ContentType("data").dotted == "1.2.840.113549.1.7.1"
 
 
-def test_verify_cli_reports_an_sm2_seal(pki, tmp_path, monkeypatch):
+def test_cahelper_verify_reports_an_sm2_seal(pki, tmp_path):
     out = tmp_path / "sealed.pdf"
-    out.write_bytes(seal(blank_pdf(), _signer(pki), None))
-    ca_dir = Path(tmp_path / "cas")
-    ca_dir.mkdir()
-    (ca_dir / "sm2root.der").write_bytes(pki.root.der)
-    from helper import settings
-
-    monkeypatch.setattr(settings, "user_ca_dir", lambda: ca_dir)
-    report = verify_pdf(out)
-    assert report.ok, report.problems()
+    out.write_bytes(seal(blank_pdf(), sm2_signer(pki), None))
+    run = [sys.executable, "-m", "helper.cli.main", "verify", str(out), "--json"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
+    trusted = subprocess.run([*run, "--trust", str(pki.root.path)], capture_output=True, text=True, env=env)
+    assert trusted.returncode == 0, trusted.stderr
+    (sig,) = json.loads(trusted.stdout)["files"][0]["signatures"]
+    assert sig["ok"] and sig["valid"] and sig["trusted"] and sig["holder"] == "张三"
+    untrusted = subprocess.run(run, capture_output=True, text=True, env=env)
+    assert untrusted.returncode != 0
