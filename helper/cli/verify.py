@@ -52,7 +52,7 @@ def verify(files: tuple[Path, ...], trust: tuple[Path, ...], password_stdin: boo
 CHANGES = {
     "NONE": ("无", "none"), "LTA_UPDATES": ("仅补充验证数据", "validation data only"),
     "FORM_FILLING": ("填写表单", "form filling"), "ANNOTATIONS": ("添加批注", "annotations"),
-    "OTHER": ("其他改动", "other changes"),
+    "OTHER": ("其他改动", "other changes"), "APPENDED": ("文件末尾被添加了内容", "data appended to the file"),
 }
 
 

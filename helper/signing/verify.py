@@ -39,7 +39,7 @@ class SignatureReport:
     trusted: bool  # the certificate chains to a trusted CA
     certified: bool  # a certification (DocMDP) signature
     covers_whole_file: bool
-    changes_after: str  # what changed after this signature: NONE, FORM_FILLING, ANNOTATIONS, OTHER …
+    changes_after: str  # what changed after this signature: NONE, FORM_FILLING, ANNOTATIONS, OTHER, APPENDED …
     changes_allowed: bool
     level: str  # PAdES level seen: B-B, B-T, B-LT
     problem: str = ""
@@ -96,17 +96,64 @@ class VerifyReport:
 
 def verify_pdf(path: Path, extra_trust: tuple[bytes, ...] = (), *, max_mb: int = 2048,
                password: bytes | None = None) -> VerifyReport:
-    """Validate every signature in ``path``. Raises HelperError for unreadable files (not for bad signatures)."""
+    """Validate every signature in ``path``. A signature that does not verify (or cannot even be decoded) is
+    reported, not raised; a file that cannot be read raises HelperError (VERIFY_UNREADABLE, FILE_NOT_FOUND,
+    PDF_NOT_PDF, PDF_PASSWORD_REQUIRED …)."""
+    sm2verify.prepare()
+    reader = _reader(path, max_mb, password)
+    roots, others = _trust(extra_trust)
+    reports = tuple(_check(sig, reader, roots, others) if not isinstance(sig, Exception) else _undecodable(name, sig)
+                    for name, sig in _signatures(reader))
+    return VerifyReport(path, reports)
+
+
+_SIGNING_REFUSALS = ("PDF_MALFORMED", "PDF_SIGNED_DAMAGED", "PDF_CERTIFIED_NO_CHANGES")
+
+
+def _reader(path: Path, max_mb: int, password: bytes | None):
+    """The file opened for reading its signatures. What only refuses signing (damage that a rebuild would
+    need, a certification that allows no change) is no reason not to verify."""
+    from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    sm2verify.prepare()
-    source = read_pdf(path, max_mb=max_mb, password=password)
-    reader = PdfFileReader(io.BytesIO(source.data), strict=False)
-    if reader.encrypted:
-        reader.decrypt(source.password or b"")
-    roots, others = _trust(extra_trust)
-    reports = tuple(_check(sig, reader, roots, others) for sig in reader.embedded_signatures)
-    return VerifyReport(path, reports)
+    try:
+        source = read_pdf(path, max_mb=max_mb, password=password)
+        data, password = source.data, source.password
+    except HelperError as exc:
+        if exc.code not in _SIGNING_REFUSALS:
+            raise
+        data = path.read_bytes()
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        if reader.encrypted:
+            reader.decrypt(password or b"")
+        reader.root  # noqa: B018 - forces the trailer and catalogue to be read
+    except (PdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise HelperError("VERIFY_UNREADABLE", path=str(path), detail=type(exc).__name__) from exc
+    return reader
+
+
+def _signatures(reader) -> list[tuple[str, Any]]:
+    """(field name, signature) in signing order; a signature pyHanko cannot decode comes as its exception."""
+    from pyhanko.sign.fields import enumerate_sig_fields
+    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+
+    try:
+        return [(str(s.field_name), s) for s in reader.embedded_signatures]
+    except Exception:  # noqa: BLE001 - one undecodable signature: read the others one by one
+        out: list[tuple[str, Any]] = []
+        for name, _value, field in enumerate_sig_fields(reader, filled_status=True):
+            try:
+                out.append((name, EmbeddedPdfSignature(reader, field, name)))
+            except Exception as exc:  # noqa: BLE001 - reported as a signature that does not verify
+                out.append((name, exc))
+        return out
+
+
+def _undecodable(field: str, exc: Exception) -> SignatureReport:
+    """A signature whose data cannot be decoded: it does not verify (the file itself could be read)."""
+    return SignatureReport(field, "", "", "", "", None, None, None, False, False, False, False, False, "NONE",
+                           True, "?", problem=f"signature data unreadable ({type(exc).__name__})")
 
 
 def _trust(extra: tuple[bytes, ...]):
@@ -151,8 +198,10 @@ def _check(sig, reader, roots, others) -> SignatureReport:
     if sm2verify.is_sm2(sig):
         return sm2verify.check(sig, reader, roots, others, acrobat_diff_policy(), vc)
     usage = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
-    cert = sig.signer_cert
-    info = certs.parse(cert.dump())
+    try:
+        info = certs.parse(sig.signer_cert.dump())
+    except Exception as exc:  # noqa: BLE001 - the signed data is garbled: a signature that does not verify
+        return _undecodable(str(sig.field_name), exc)
     shown = {"cert_not_before": info.not_before, "cert_not_after": info.not_after, **_widget_place(sig, reader)}
     try:
         st = validate_pdf_signature(sig, signer_validation_context=vc, ts_validation_context=vc,
@@ -163,13 +212,16 @@ def _check(sig, reader, roots, others) -> SignatureReport:
                                "?", problem=type(exc).__name__, **shown)
     ts = st.timestamp_validity
     level_name = st.modification_level.name if st.modification_level is not None else "NONE"
+    whole = st.coverage.name == "ENTIRE_FILE"
+    if not whole and level_name == "NONE":
+        level_name = "APPENDED"  # bytes after the signed range that form no revision: changed after signing
     has_dss = "/DSS" in reader.root
     level = "B-LT" if ts is not None and has_dss else "B-T" if ts is not None else "B-B"
     return SignatureReport(
         field=str(sig.field_name), unit=info.unit, holder=info.subject_cn, cert_serial=info.serial_hex,
         issuer=info.issuer_cn, signing_time=st.signer_reported_dt, timestamp=ts.timestamp if ts else None,
         timestamp_trusted=ts.trusted if ts else None, intact=st.intact, valid=st.valid, trusted=st.trusted,
-        certified=sig.docmdp_level is not None, covers_whole_file=st.coverage.name == "ENTIRE_FILE",
+        certified=sig.docmdp_level is not None, covers_whole_file=whole,
         changes_after=level_name, changes_allowed=bool(st.docmdp_ok) and level_name in _ACCEPTED_CHANGES,
         level=level, **shown)
 

@@ -256,6 +256,57 @@ def test_checks_that_need_no_key_come_before_the_pin(run_cli, cli_token, docs, t
     assert result.returncode == 5 and "这个文件是空的" in result.stderr and "Word" not in result.stderr
 
 
+@pytest.fixture
+def signed_pdf(run_cli, cli_token, docs, seal, tmp_path) -> Path:
+    out = tmp_path / "signed.pdf"
+    result = run_cli("sign", str(docs / "名册.pdf"), "--out", str(out), "--seal", str(seal), "--token",
+                     cli_token.serial, "--pin-stdin", stdin=cli_token.pin + "\n")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_a_changed_signature_does_not_verify_and_says_so(run_cli, signed_pdf, nssdir):
+    import re
+
+    data = bytearray(signed_pdf.read_bytes())
+    _, gap, resume, _ = (int(v) for v in re.search(rb"/ByteRange \[(\d+) (\d+) (\d+) (\d+)\]", data).groups())
+    used = len(bytes(data[gap + 1:resume - 1]).rstrip(b"0"))  # /Contents hex without its zero padding
+    digit = gap + 1 + used - 40  # a hex digit of the RSA signature value at the end of the CMS
+    garbled = bytearray(data)
+    for copy, at in ((data, digit), (garbled, gap + 1 + 120)):  # the signature value; the CMS structure
+        copy[at] = ord("0") if copy[at] != ord("0") else ord("1")
+    signed_pdf.write_bytes(bytes(data))
+    result = run_cli("verify", str(signed_pdf))
+    assert result.returncode == 7, result.stdout + result.stderr
+    assert "签章验证未通过" in result.stderr and "没有签章" not in result.stderr and "修复" not in result.stderr
+    assert "Signature is Valid." not in subprocess.run(["pdfsig", "-nssdir", nssdir, str(signed_pdf)],
+                                                       capture_output=True, text=True).stdout
+    signed_pdf.write_bytes(bytes(garbled))
+    undecodable = run_cli("verify", str(signed_pdf))
+    assert undecodable.returncode == 7 and "签章验证未通过" in undecodable.stderr, undecodable.stderr
+    assert "意外错误" not in undecodable.stderr and "修复" not in undecodable.stderr
+
+
+def test_an_unreadable_file_is_not_called_a_bad_signature(run_cli, tmp_path):
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\n%garbage without objects\n")
+    result = run_cli("verify", str(broken))
+    assert result.returncode == 5 and "文件无法读取，无法验证签章" in result.stderr, result.stderr
+    assert "无法签章" not in result.stderr
+
+
+def test_bytes_after_the_signed_range_are_a_change_after_signing(run_cli, signed_pdf, nssdir):
+    with signed_pdf.open("ab") as f:
+        f.write(b"\nappended after signing\n")
+    sig = subprocess.run(["pdfsig", "-nssdir", nssdir, str(signed_pdf)], capture_output=True, text=True).stdout
+    assert "Not total document signed" in sig  # poppler's verdict on the same file
+    result = run_cli("verify", str(signed_pdf))
+    assert result.returncode == 7, result.stdout
+    assert "之后的改动：无" not in result.stdout and "签章有效" not in result.stdout
+    report = json.loads(run_cli("verify", str(signed_pdf), "--json").stdout)
+    assert not report["ok"] and report["files"][0]["signatures"][0]["covers_whole_file"] is False
+
+
 def test_audit_export_csv(run_cli, tmp_path):
     out = tmp_path / "log.csv"
     result = run_cli("audit", "export", "--csv", str(out))
