@@ -32,6 +32,14 @@
         <translation>把要签章的文件或文件夹拖到这里</translation>
     </message>
     <message>
+        <source>Open file</source>
+        <translation>打开文件</translation>
+    </message>
+    <message>
+        <source>Open the signed copy of the chosen file</source>
+        <translation>打开所选文件签好的那一份</translation>
+    </message>
+    <message>
         <source>Page</source>
         <translation>页码</translation>
     </message>
@@ -146,10 +154,6 @@
     <message>
         <source>The file was damaged; it was rebuilt, then signed.</source>
         <translation>原文件结构有损坏，已修复后签章。</translation>
-    </message>
-    <message>
-        <source>Open signed file</source>
-        <translation>打开已签文件</translation>
     </message>
     <message>
         <source>Open folder</source>

@@ -100,7 +100,8 @@ class SignTab(QWidget):
         clear.clicked.connect(self.clear)
         head.addWidget(clear)
         layout.addLayout(head)
-        layout.addWidget(parts.note(self.tr("Drop PDF files or folders here")))
+        self.drop_hint = parts.note(self.tr("Drop PDF files or folders here"))
+        layout.addWidget(self.drop_hint)
         self.list = QTreeWidget()
         self.list.setHeaderLabels([self.tr("File"), self.tr("Status")])
         self.list.setRootIsDecorated(False)
@@ -122,6 +123,8 @@ class SignTab(QWidget):
         detail_scroll.setWidgetResizable(True)
         detail_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         detail_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # always there: a scroll bar that appears after the text was wrapped would cover its right edge
+        detail_scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         detail_scroll.setStyleSheet(parts.SCROLL_STYLE)
         detail_scroll.setWidget(self.detail)
         detail_scroll.setMinimumHeight(60)
@@ -130,11 +133,18 @@ class SignTab(QWidget):
         self.summary.setWordWrap(True)
         self.summary.setVisible(False)
         layout.addWidget(self.summary)
-        self.open_file = QPushButton(self.tr("Open signed file"))
+        self.open_file = QPushButton(self.tr("Open file"))
+        self.open_file.setToolTip(self.tr("Open the signed copy of the chosen file"))
         self.open_file.clicked.connect(self._open_signed)
         self.open_folder = QPushButton(self.tr("Open folder"))
         self.open_folder.clicked.connect(self._open_folder)
-        self.results_row = parts.ButtonRow([self.open_file, self.open_folder])
+        self.results_row = QWidget()
+        results = QHBoxLayout(self.results_row)  # side by side: two short labels fit the narrowest column
+        results.setContentsMargins(0, 0, 0, 0)
+        results.setSpacing(6)
+        for button in (self.open_file, self.open_folder):
+            button.setStyleSheet("padding: 4px 4px;")
+            results.addWidget(button)
         layout.addWidget(self.results_row)
         buttons = []
         for text, slot in ((self.tr("Add files…"), self._choose_files), (self.tr("Add folder…"), self._choose_folder)):
@@ -464,10 +474,10 @@ class SignTab(QWidget):
         if path is None:
             self.detail.setText("")
             return
-        lines = [f"<b>{_html(path.name)}</b>", _html(str(path.parent))]
+        lines = [f"<b>{_path_html(path.name)}</b>", _path_html(path.parent)]
         result = self.results.get(path)
         if result is not None and result.status == "signed":
-            saved = self.tr("Signed, saved as %1").replace("%1", _html(str(result.item.output)))
+            saved = self.tr("Signed, saved as %1").replace("%1", _path_html(result.item.output))
             lines.append(f"<span style='color:{theme.OK}'>{saved}</span>")
             if result.signed.repaired:
                 lines.append(self.tr("The file was damaged; it was rebuilt, then signed."))
@@ -475,8 +485,8 @@ class SignTab(QWidget):
             message = result.error.message()
             refused = self.tr("Not signed: %1").replace("%1", _html(message.title))
             lines.append(f"<span style='color:{theme.BAD}'><b>{refused}</b></span>")
-            lines.append(_html(message.explanation))
-            lines += [_html(step) for step in message.remedy]
+            lines.append(_wrappable(message.explanation))  # names the file's full path
+            lines += [_wrappable(step) for step in message.remedy]
         elif result is not None:
             lines.append(self.tr("Not processed: the batch stopped before this file."))
         self.detail.setText("<br>".join(lines))
@@ -722,6 +732,7 @@ class SignTab(QWidget):
         self.sign_button.setText(text)
         self.sign_button.setEnabled(bool(pending))
         self.results_row.setVisible(bool(self.signed))
+        self.drop_hint.setVisible(not self.files)
 
     def _open_signed(self) -> None:
         path = self.current_file()
@@ -740,3 +751,17 @@ def _html(text: str) -> str:
     from html import escape
 
     return escape(text)
+
+
+def _wrappable(text: str) -> str:
+    """``text`` as HTML that may also wrap after path separators and underscores (paths in messages)."""
+    html = _html(text)
+    for mark in ("/", "\\", "_"):
+        html = html.replace(mark, mark + "\u200b")
+    return html
+
+
+def _path_html(path: Path | str) -> str:
+    """A path or file name that may wrap anywhere: long names have no spaces to wrap at, and one unbroken
+    word would widen the detail pane past its column."""
+    return "\u200b".join(_html(c) for c in str(path))
