@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from asn1crypto import csr as acsr
 from asn1crypto import pem, x509
 
@@ -174,6 +175,18 @@ def provision_pair(service, serial, pki, folder: Path) -> tuple[bytes, bytes]:
         for ca in (pki.ca, pki.root):
             s.run(TokenSession.import_certificate, ca.der, b"", ca.path.stem)
     return out[0], out[1]
+
+
+@pytest.fixture(scope="session")
+def sm2_pki(tmp_path_factory) -> SM2PKI:
+    """One OpenSSL-issued SM2 PKI for the test session."""
+    return make_pki(tmp_path_factory.mktemp("sm2pki"))
+
+
+@pytest.fixture(scope="session")
+def bouncy_castle(tmp_path_factory) -> BouncyCastle:
+    """The Bouncy Castle verifier, compiled once for the test session."""
+    return BouncyCastle(tmp_path_factory.mktemp("bouncy-castle"))
 
 
 class BouncyCastle:

@@ -2,6 +2,7 @@
 SHA-256(origin) || SHA-256(nonce); Bouncy Castle verifies it independently, TokenVerifier accepts it and
 refuses it for another origin, another nonce or an untrusted SM2 root."""
 
+# ruff: noqa: F401, F811 - the session fixtures sm2_pki / bouncy_castle are imported from tests.interop.sm2world
 from __future__ import annotations
 
 import base64
@@ -18,24 +19,14 @@ from helper.login.keyops import Limits
 from helper.login.service import LocalService, ServiceConfig
 from helper.login.token import signed_data
 from helper.login.verify import TokenVerifier
-from tests.interop.sm2world import PIN, BouncyCastle, make_pki, provision_pair, sm2_test_key
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory):
-    return make_pki(tmp_path_factory.mktemp("sm2pki"))
-
-
-@pytest.fixture(scope="module")
-def bc(tmp_path_factory):
-    return BouncyCastle(tmp_path_factory.mktemp("bc"))
+from tests.interop.sm2world import PIN, bouncy_castle, make_pki, provision_pair, sm2_pki, sm2_test_key
 
 
 @pytest.fixture
-def sm2_login(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pki):
+def sm2_login(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sm2_pki):
     """(local service, scripted UI, signing certificate) over a fresh SM2 key with an SM2 pair."""
     with sm2_test_key(tmp_path / "sm2", monkeypatch) as (tokens, serial):
-        signing, _ = provision_pair(tokens, serial, pki, tmp_path)
+        signing, _ = provision_pair(tokens, serial, sm2_pki, tmp_path)
         settings.update(approved_origins=())
         ui = ScriptedUI(PIN)
         limits = Limits(consent_timeout=1.0, cooldown_base=2.0, cooldown_max=8.0, rate_window=60.0, rate_max=20)
@@ -56,7 +47,7 @@ def _login(service) -> tuple[dict, str]:
     return reply.json(), nonce
 
 
-def test_sm2_login_token_is_verified_by_bouncy_castle_and_token_verifier(sm2_login, pki, bc, tmp_path):
+def test_sm2_login_token_is_verified_by_bouncy_castle_and_token_verifier(sm2_login, sm2_pki, bouncy_castle, tmp_path):
     service, ui, signing = sm2_login
     token, nonce = _login(service)
     assert token["algorithm"] == "SM3withSM2" and token["format"] == "web-eid:1.0"
@@ -69,18 +60,18 @@ def test_sm2_login_token_is_verified_by_bouncy_castle_and_token_verifier(sm2_log
     (tmp_path / "data").write_bytes(signed_data(ORIGIN, nonce))
     (tmp_path / "sig").write_bytes(sm2.rs_to_der(signature))
     (tmp_path / "cert.der").write_bytes(signing)
-    ok, lines = bc.signature(tmp_path / "cert.der", tmp_path / "data", tmp_path / "sig")
+    ok, lines = bouncy_castle.signature(tmp_path / "cert.der", tmp_path / "data", tmp_path / "sig")
     assert ok, lines
 
-    verifier = TokenVerifier([pki.root.der], [pki.ca.der], revocation="off")
+    verifier = TokenVerifier([sm2_pki.root.der], [sm2_pki.ca.der], revocation="off")
     login = verifier.verify(token, ORIGIN, nonce)
     assert login.certificate == signing and login.unit == "石家庄示例科技有限公司" and login.holder == "张三"
 
 
-def test_sm2_token_for_another_origin_or_nonce_is_refused(sm2_login, pki):
+def test_sm2_token_for_another_origin_or_nonce_is_refused(sm2_login, sm2_pki):
     service, _, _ = sm2_login
     token, nonce = _login(service)
-    verifier = TokenVerifier([pki.root.der], [pki.ca.der], revocation="off")
+    verifier = TokenVerifier([sm2_pki.root.der], [sm2_pki.ca.der], revocation="off")
     with pytest.raises(TokenSignatureInvalid):
         verifier.verify(token, "https://other.example", nonce)
     with pytest.raises(TokenSignatureInvalid):
@@ -90,16 +81,16 @@ def test_sm2_token_for_another_origin_or_nonce_is_refused(sm2_login, pki):
         verifier.verify(forged, ORIGIN, nonce)
 
 
-def test_sm2_token_needs_a_trusted_sm2_root_and_revocation_data(sm2_login, pki, tmp_path):
+def test_sm2_token_needs_a_trusted_sm2_root_and_revocation_data(sm2_login, sm2_pki, tmp_path):
     service, _, _ = sm2_login
     token, nonce = _login(service)
     other = make_pki(tmp_path / "other")
     with pytest.raises(CertificateUntrusted):
-        TokenVerifier([other.root.der], [pki.ca.der], revocation="off").verify(token, ORIGIN, nonce)
+        TokenVerifier([other.root.der], [sm2_pki.ca.der], revocation="off").verify(token, ORIGIN, nonce)
     with pytest.raises(CertificateUntrusted):
-        TokenVerifier([pki.root.der], [], revocation="off").verify(token, ORIGIN, nonce)
+        TokenVerifier([sm2_pki.root.der], [], revocation="off").verify(token, ORIGIN, nonce)
     # The certificate names no OCSP responder or CRL: hard-fail (the default) refuses, soft-fail says unknown.
     with pytest.raises(RevocationUnavailable):
-        TokenVerifier([pki.root.der], [pki.ca.der]).verify(token, ORIGIN, nonce)
-    assert TokenVerifier([pki.root.der], [pki.ca.der], revocation="soft-fail").verify(
+        TokenVerifier([sm2_pki.root.der], [sm2_pki.ca.der]).verify(token, ORIGIN, nonce)
+    assert TokenVerifier([sm2_pki.root.der], [sm2_pki.ca.der], revocation="soft-fail").verify(
         token, ORIGIN, nonce).revocation == "unknown"

@@ -1,5 +1,6 @@
 """helper.crypto.sm2 and helper.crypto.chain against the standard's example, OpenSSL and Bouncy Castle."""
 
+# ruff: noqa: F401, F811 - the session fixtures sm2_pki / bouncy_castle are imported from tests.interop.sm2world
 from __future__ import annotations
 
 import subprocess
@@ -9,22 +10,12 @@ import pytest
 from asn1crypto import x509
 
 from helper.crypto import chain, sm2
-from tests.interop.sm2world import DISTID, BouncyCastle, make_pki
+from tests.interop.sm2world import DISTID, bouncy_castle, sm2_pki
 
 # GB/T 32918.5-2017 (GM/T 0003.5) A.2: key, message, ID 1234567812345678 and the signature r || s.
 STD_KEY = "3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8"
 STD_SIG = ("F5A03B0648D2C4630EEAC513E1BB81A15944DA3827D5B74143AC7EACEEE720B3"
            "B1B6AA29DF212FD8763182BC0D421CA1BB9038FD1F7F42D4840B69C485BBC1AA")
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory):
-    return make_pki(tmp_path_factory.mktemp("sm2pki"))
-
-
-@pytest.fixture(scope="module")
-def bc(tmp_path_factory):
-    return BouncyCastle(tmp_path_factory.mktemp("bc"))
 
 
 def _cert(c) -> x509.Certificate:
@@ -56,27 +47,27 @@ def test_signature_encodings_and_points():
     assert sm2.verify(key.public_point, b"data", key.sign_digest(sm2.message_digest(key.public_point, b"data")))
 
 
-def test_openssl_signature_verifies_here_and_ours_in_bouncy_castle(pki, bc, tmp_path):
+def test_openssl_signature_verifies_here_and_ours_in_bouncy_castle(sm2_pki, bouncy_castle, tmp_path):
     data = tmp_path / "data.bin"
     data.write_bytes("统一社会信用代码".encode() * 50)
-    key_file = pki.folder / "signing.key"
+    key_file = sm2_pki.folder / "signing.key"
     subprocess.run(["openssl", "dgst", "-sm3", "-sign", str(key_file), "-sigopt", DISTID, "-out",
                     str(tmp_path / "ossl.sig"), str(data)], check=True, capture_output=True)
-    point = sm2.point_of(_cert(pki.signing).public_key)
+    point = sm2.point_of(_cert(sm2_pki.signing).public_key)
     assert sm2.verify_der(point, data.read_bytes(), (tmp_path / "ossl.sig").read_bytes())
 
-    ours = sm2.SoftwareKey.from_der(pki.signing.key_pem)
+    ours = sm2.SoftwareKey.from_der(sm2_pki.signing.key_pem)
     assert ours.public_point == point
     (tmp_path / "ours.sig").write_bytes(sm2.rs_to_der(ours.sign(data.read_bytes())))
-    ok, lines = bc.signature(pki.signing.path, data, tmp_path / "ours.sig")
+    ok, lines = bouncy_castle.signature(sm2_pki.signing.path, data, tmp_path / "ours.sig")
     assert ok, lines
     data.write_bytes(data.read_bytes() + b"!")
-    ok, lines = bc.signature(pki.signing.path, data, tmp_path / "ours.sig")
+    ok, lines = bouncy_castle.signature(sm2_pki.signing.path, data, tmp_path / "ours.sig")
     assert not ok and lines[0].startswith("FAIL")
 
 
-def test_certificate_signatures_and_paths(pki):
-    root, ca, leaf = _cert(pki.root), _cert(pki.ca), _cert(pki.signing)
+def test_certificate_signatures_and_paths(sm2_pki):
+    root, ca, leaf = _cert(sm2_pki.root), _cert(sm2_pki.ca), _cert(sm2_pki.signing)
     assert sm2.check_certificate_signature(leaf, ca) and sm2.check_certificate_signature(ca, root)
     assert not sm2.check_certificate_signature(leaf, root)
     assert chain.validate_path(leaf, [root], [ca]) == (leaf, ca, root)
@@ -89,13 +80,13 @@ def test_certificate_signatures_and_paths(pki):
         chain.validate_path(leaf, [root], [ca], datetime.now(UTC) + timedelta(days=400))
     assert err.value.reason == "expired"
     # A leaf cannot act as a CA, even when its signature is right.
-    fake = pki.issue("under-leaf", "/CN=下级", "digitalSignature", issuer=pki.signing)
+    fake = sm2_pki.issue("under-leaf", "/CN=下级", "digitalSignature", issuer=sm2_pki.signing)
     with pytest.raises(chain.ChainError) as err:
         chain.validate_path(_cert(fake), [root], [ca, leaf])
     assert err.value.reason == "not_ca"
 
 
-def test_forged_issuer_with_the_same_name_is_refused(pki, tmp_path):
+def test_forged_issuer_with_the_same_name_is_refused(sm2_pki, tmp_path):
     """An attacker's CA with the issuing CA's exact name is never taken for it."""
     from tests.interop.sm2world import _ca, _leaf
 
@@ -103,7 +94,7 @@ def test_forged_issuer_with_the_same_name_is_refused(pki, tmp_path):
     forged_ca = _ca(tmp_path, "fca", "/C=CN/O=测试国密CA/CN=测试国密签发CA", forged_root)
     victim = _leaf(tmp_path, "victim", "/O=某单位/CN=李四", "digitalSignature", forged_ca)
     with pytest.raises(chain.ChainError):
-        chain.validate_path(_cert(victim), [_cert(pki.root)], [_cert(forged_ca), _cert(pki.ca)])
+        chain.validate_path(_cert(victim), [_cert(sm2_pki.root)], [_cert(forged_ca), _cert(sm2_pki.ca)])
     with pytest.raises(chain.ChainError) as err:
-        chain.validate_path(_cert(forged_ca), [_cert(pki.root)], [])
+        chain.validate_path(_cert(forged_ca), [_cert(sm2_pki.root)], [])
     assert err.value.reason in ("no_issuer", "bad_signature")

@@ -5,6 +5,7 @@ The SM2 key here is a software key behind the same small interface the key's SM2
 (helper.crypto.sm2.SM2SigningKey); the certificates are issued by OpenSSL.
 """
 
+# ruff: noqa: F401, F811 - the session fixtures sm2_pki / bouncy_castle are imported from tests.interop.sm2world
 from __future__ import annotations
 
 import io
@@ -23,17 +24,7 @@ from helper.crypto import sm2
 from helper.seals import make_demo_seal
 from helper.signing.sm2signer import SM2Signer
 from helper.signing.verify import verify_pdf
-from tests.interop.sm2world import BouncyCastle, make_pki
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory):
-    return make_pki(tmp_path_factory.mktemp("sm2pki"))
-
-
-@pytest.fixture(scope="module")
-def bc(tmp_path_factory):
-    return BouncyCastle(tmp_path_factory.mktemp("bc"))
+from tests.interop.sm2world import bouncy_castle, sm2_pki
 
 
 @pytest.fixture(scope="module")
@@ -41,85 +32,85 @@ def seal_png() -> bytes:
     return make_demo_seal("石家庄示例科技有限公司", "公章").png
 
 
-def test_sm2_seal_is_accepted_by_bouncy_castle_and_verify(pki, bc, tmp_path, seal_png):
+def test_sm2_seal_is_accepted_by_bouncy_castle_and_verify(sm2_pki, bouncy_castle, tmp_path, seal_png):
     out = tmp_path / "sealed.pdf"
-    out.write_bytes(seal(blank_pdf(), sm2_signer(pki), seal_png))
+    out.write_bytes(seal(blank_pdf(), sm2_signer(sm2_pki), seal_png))
 
-    ok, lines = bc.pdf(out, pki.root.path)
+    ok, lines = bouncy_castle.pdf(out, sm2_pki.root.path)
     assert ok, lines
     assert "OK digest algorithm 1.2.156.10197.1.401" in lines
     assert "OK signature algorithm 1.2.156.10197.1.501" in lines
     assert "OK content type 1.2.840.113549.1.7.2" in lines
     assert "OK chain 1" in lines
 
-    report = verify_pdf(out, (pki.root.der,))
+    report = verify_pdf(out, (sm2_pki.root.der,))
     assert report.ok, report.problems()
     (sig,) = report.signatures
     assert (sig.unit, sig.holder, sig.level, sig.covers_whole_file) == ("石家庄示例科技有限公司", "张三", "B-B", True)
     subprocess.run(["qpdf", "--check", str(out)], check=True, capture_output=True)
 
 
-def test_the_cms_names_sm3_and_sm2_and_embeds_the_chain(pki, tmp_path):
+def test_the_cms_names_sm3_and_sm2_and_embeds_the_chain(sm2_pki, tmp_path):
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    data = seal(blank_pdf(), sm2_signer(pki), None)
+    data = seal(blank_pdf(), sm2_signer(sm2_pki), None)
     (embedded,) = PdfFileReader(io.BytesIO(data)).embedded_signatures
     signed = embedded.signed_data
     assert [a["algorithm"].dotted for a in signed["digest_algorithms"]] == [sm2.SM3_OID]
     assert signed["encap_content_info"]["content_type"].dotted == "1.2.840.113549.1.7.1"
     certs = {c.chosen.dump() for c in signed["certificates"]}
-    assert {pki.signing.der, pki.ca.der, pki.root.der} <= certs
+    assert {sm2_pki.signing.der, sm2_pki.ca.der, sm2_pki.root.der} <= certs
     assert isinstance(embedded.signer_info, cms.SignerInfo)
 
 
-def test_changed_bytes_fail_in_bouncy_castle_and_verify(pki, bc, tmp_path):
-    data = bytearray(seal(blank_pdf(), sm2_signer(pki), None))
+def test_changed_bytes_fail_in_bouncy_castle_and_verify(sm2_pki, bouncy_castle, tmp_path):
+    data = bytearray(seal(blank_pdf(), sm2_signer(sm2_pki), None))
     at = data.find(b"/MediaBox")
     data[at + 1] = ord("m")  # inside the signed range
     bad = tmp_path / "changed.pdf"
     bad.write_bytes(bytes(data))
-    ok, lines = bc.pdf(bad, pki.root.path)
+    ok, lines = bouncy_castle.pdf(bad, sm2_pki.root.path)
     assert not ok and any(line.startswith("FAIL cms signature") for line in lines)
-    (sig,) = verify_pdf(bad, (pki.root.der,)).signatures
+    (sig,) = verify_pdf(bad, (sm2_pki.root.der,)).signatures
     assert not sig.intact and not sig.valid and not sig.ok
 
 
-def test_a_key_that_is_not_the_certificates_fails(pki, bc, tmp_path):
+def test_a_key_that_is_not_the_certificates_fails(sm2_pki, bouncy_castle, tmp_path):
     out = tmp_path / "wrong-key.pdf"
-    out.write_bytes(seal(blank_pdf(), sm2_signer(pki, key=sm2.SoftwareKey.generate()), None))
-    ok, lines = bc.pdf(out, pki.root.path)
+    out.write_bytes(seal(blank_pdf(), sm2_signer(sm2_pki, key=sm2.SoftwareKey.generate()), None))
+    ok, lines = bouncy_castle.pdf(out, sm2_pki.root.path)
     assert not ok and any(line.startswith("FAIL cms signature") for line in lines)
-    (sig,) = verify_pdf(out, (pki.root.der,)).signatures
+    (sig,) = verify_pdf(out, (sm2_pki.root.der,)).signatures
     assert sig.intact and not sig.valid
 
 
-def test_sm2_chain_needs_a_trusted_root(pki, tmp_path):
+def test_sm2_chain_needs_a_trusted_root(sm2_pki, tmp_path):
     out = tmp_path / "sealed.pdf"
-    out.write_bytes(seal(blank_pdf(), sm2_signer(pki), None))
+    out.write_bytes(seal(blank_pdf(), sm2_signer(sm2_pki), None))
     report = verify_pdf(out)  # the SM2 root is not among the trusted CAs
     (sig,) = report.signatures
     assert sig.valid and not sig.trusted and not report.ok
     assert "chain_untrusted" in sig.problem
 
 
-def test_second_sm2_seal_keeps_the_first_valid(pki, bc, tmp_path):
-    first = seal(blank_pdf(), sm2_signer(pki), None, "Seal1")
+def test_second_sm2_seal_keeps_the_first_valid(sm2_pki, bouncy_castle, tmp_path):
+    first = seal(blank_pdf(), sm2_signer(sm2_pki), None, "Seal1")
     out = tmp_path / "twice.pdf"
-    out.write_bytes(seal(first, sm2_signer(pki), None, "Seal2"))
-    ok, lines = bc.pdf(out, pki.root.path)
+    out.write_bytes(seal(first, sm2_signer(sm2_pki), None, "Seal2"))
+    ok, lines = bouncy_castle.pdf(out, sm2_pki.root.path)
     assert ok and "OK 2 signatures" in lines, lines
-    report = verify_pdf(out, (pki.root.der,))
+    report = verify_pdf(out, (sm2_pki.root.der,))
     assert report.ok and len(report.signatures) == 2, report.problems()
 
 
-def test_the_encryption_certificate_never_signs(pki):
+def test_the_encryption_certificate_never_signs(sm2_pki):
     with pytest.raises(sm2.SM2Error, match="encryption"):
-        SM2Signer(sm2.SoftwareKey.from_der(pki.encryption.key_pem), pki.encryption.der)
+        SM2Signer(sm2.SoftwareKey.from_der(sm2_pki.encryption.key_pem), sm2_pki.encryption.der)
     from helper import certs
 
-    info = certs.parse(pki.encryption.der)
+    info = certs.parse(sm2_pki.encryption.der)
     assert not info.is_signing  # what choose_identity filters on: it is never offered for sealing
-    assert certs.parse(pki.signing.der).is_signing
+    assert certs.parse(sm2_pki.signing.der).is_signing
 
 
 def test_gm_t_0010_content_types_are_read_as_rfc_5652():
@@ -133,12 +124,12 @@ def test_gm_t_0010_content_types_are_read_as_rfc_5652():
     assert cms.ContentType("data").dotted == "1.2.840.113549.1.7.1"
 
 
-def test_cahelper_verify_reports_an_sm2_seal(pki, tmp_path):
+def test_cahelper_verify_reports_an_sm2_seal(sm2_pki, tmp_path):
     out = tmp_path / "sealed.pdf"
-    out.write_bytes(seal(blank_pdf(), sm2_signer(pki), None))
+    out.write_bytes(seal(blank_pdf(), sm2_signer(sm2_pki), None))
     run = [sys.executable, "-m", "helper.cli.main", "verify", str(out), "--json"]
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
-    trusted = subprocess.run([*run, "--trust", str(pki.root.path)], capture_output=True, text=True, env=env)
+    trusted = subprocess.run([*run, "--trust", str(sm2_pki.root.path)], capture_output=True, text=True, env=env)
     assert trusted.returncode == 0, trusted.stderr
     (sig,) = json.loads(trusted.stdout)["files"][0]["signatures"]
     assert sig["ok"] and sig["valid"] and sig["trusted"] and sig["holder"] == "张三"

@@ -2,6 +2,7 @@
 127.0.0.1): the TSA is asked for an SM3 message imprint of the SM2 signature; Bouncy Castle still accepts
 the CMS, and `verify` reports the trusted timestamp."""
 
+# ruff: noqa: F401, F811 - the session fixtures sm2_pki / bouncy_castle are imported from tests.interop.sm2world
 from __future__ import annotations
 
 import socket
@@ -14,19 +15,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sm2kit import seal, sm2_signer
 
 from helper.signing.verify import verify_pdf
-from tests.interop.sm2world import BouncyCastle, make_pki
+from tests.interop.sm2world import bouncy_castle, sm2_pki
 
 VALID = {"valid-from": "2020-01-01T00:00:00+0000", "valid-to": "2040-01-01T00:00:00+0000"}
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory):
-    return make_pki(tmp_path_factory.mktemp("sm2pki"))
-
-
-@pytest.fixture(scope="module")
-def bc(tmp_path_factory):
-    return BouncyCastle(tmp_path_factory.mktemp("bc"))
 
 
 @pytest.fixture(scope="module")
@@ -74,17 +65,17 @@ def tsa(tmp_path_factory):
     server.shutdown()
 
 
-def test_sm2_seal_with_a_signature_timestamp(pki, bc, tsa, tmp_path):
+def test_sm2_seal_with_a_signature_timestamp(sm2_pki, bouncy_castle, tsa, tmp_path):
     from pyhanko.sign.timestamps import HTTPTimeStamper
 
     url, tsa_root = tsa
     out = tmp_path / "b-t.pdf"
-    out.write_bytes(seal(blank_pdf(), sm2_signer(pki), None, timestamper=HTTPTimeStamper(url, timeout=15)))
-    ok, lines = bc.pdf(out, pki.root.path)
+    out.write_bytes(seal(blank_pdf(), sm2_signer(sm2_pki), None, timestamper=HTTPTimeStamper(url, timeout=15)))
+    ok, lines = bouncy_castle.pdf(out, sm2_pki.root.path)
     assert ok, lines
-    report = verify_pdf(out, (pki.root.der, tsa_root))
+    report = verify_pdf(out, (sm2_pki.root.der, tsa_root))
     (sig,) = report.signatures
     assert report.ok and sig.level == "B-T" and sig.timestamp is not None and sig.timestamp_trusted, sig
     # Without the TSA's root the seal is still valid, but its time is not trusted.
-    (sig,) = verify_pdf(out, (pki.root.der,)).signatures
+    (sig,) = verify_pdf(out, (sm2_pki.root.der,)).signatures
     assert sig.valid and sig.timestamp is not None and not sig.timestamp_trusted

@@ -3,6 +3,7 @@ requests signed on it and accepted by OpenSSL's CA, the certificates stored on i
 encryption pair, then a batch of sealed PDFs with one PIN through the signing service — each signature
 checked by Bouncy Castle and by `verify`."""
 
+# ruff: noqa: F401, F811 - the session fixtures sm2_pki / bouncy_castle are imported from tests.interop.sm2world
 from __future__ import annotations
 
 import subprocess
@@ -19,19 +20,9 @@ from helper.signing.batch import BatchItem
 from helper.signing.options import SignOptions
 from helper.signing.service import SealChoice, SigningService
 from helper.signing.verify import verify_pdf
-from tests.interop.sm2world import PIN, BouncyCastle, make_pki, provision_pair, sm2_test_key
+from tests.interop.sm2world import PIN, bouncy_castle, provision_pair, sm2_pki, sm2_test_key
 from tests.support import pin
 from tokenio.session import TokenSession
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory):
-    return make_pki(tmp_path_factory.mktemp("sm2pki"))
-
-
-@pytest.fixture(scope="module")
-def bc(tmp_path_factory):
-    return BouncyCastle(tmp_path_factory.mktemp("bc"))
 
 
 @pytest.fixture
@@ -40,20 +31,20 @@ def sm2_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         yield key
 
 
-def test_sm2_pkcs10_on_the_key_is_accepted_by_openssl(sm2_key, pki, tmp_path):
+def test_sm2_pkcs10_on_the_key_is_accepted_by_openssl(sm2_key, sm2_pki, tmp_path):
     service, serial = sm2_key
-    signing, encryption = provision_pair(service, serial, pki, tmp_path)
+    signing, encryption = provision_pair(service, serial, sm2_pki, tmp_path)
     with service.session(serial) as s:
         on_key = {c.der for c in s.run(TokenSession.certificates)}
-    assert {signing, encryption, pki.ca.der, pki.root.der} <= on_key
+    assert {signing, encryption, sm2_pki.ca.der, sm2_pki.root.der} <= on_key
     for der in (signing, encryption):
         cert = x509.Certificate.load(der)
-        assert sm2.is_sm2_certificate(cert) and sm2.check_certificate_signature(cert, x509.Certificate.load(pki.ca.der))
+        assert sm2.is_sm2_certificate(cert) and sm2.check_certificate_signature(cert, x509.Certificate.load(sm2_pki.ca.der))
 
 
-def test_batch_of_sm2_seals_with_one_pin(sm2_key, pki, bc, tmp_path, seal_png):
+def test_batch_of_sm2_seals_with_one_pin(sm2_key, sm2_pki, bouncy_castle, tmp_path, seal_png):
     service, serial = sm2_key
-    signing, _ = provision_pair(service, serial, pki, tmp_path)
+    signing, _ = provision_pair(service, serial, sm2_pki, tmp_path)
     signer = SigningService(KeyService(service), AuditLog(tmp_path / "audit.jsonl"))
     identity = signer.identity(serial)
     assert identity.info.der == signing  # the signing half of the pair, never the encryption one
@@ -66,8 +57,8 @@ def test_batch_of_sm2_seals_with_one_pin(sm2_key, pki, bc, tmp_path, seal_png):
     assert [r.status for r in outcome.report.results] == ["signed"] * 3
     assert not any(the_pin)  # wiped after the one login
     for item in items:
-        ok, lines = bc.pdf(item.output, pki.root.path)
+        ok, lines = bouncy_castle.pdf(item.output, sm2_pki.root.path)
         assert ok, lines
-        report = verify_pdf(item.output, (pki.root.der,))
+        report = verify_pdf(item.output, (sm2_pki.root.der,))
         assert report.ok, report.problems()
         subprocess.run(["qpdf", "--check", str(item.output)], check=True, capture_output=True)
