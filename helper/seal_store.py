@@ -38,6 +38,23 @@ def store(session: SessionHandle, seal: SealImage, name: str) -> None:
     session.run(TokenSession.write_data, APPLICATION, name, seal.png)
 
 
+def remove(session: SessionHandle, name: str) -> None:
+    """Delete the seal ``name`` from the key (logged-in, read-write session). Raises HelperError
+    SEAL_NOT_ON_TOKEN when there is none of that name."""
+    if not session.run(TokenSession.delete_data, APPLICATION, name):
+        raise not_on_token(session, name)
+
+
+def exists(session: SessionHandle, name: str) -> bool:
+    """Whether the key holds a seal called ``name`` (read without the PIN)."""
+    return any(o.label == name for o in list_seals(session))
+
+
+def not_on_token(session: SessionHandle, name: str) -> HelperError:
+    names = "、".join(o.label for o in list_seals(session)) or "（无）"
+    return HelperError("SEAL_NOT_ON_TOKEN", name=name, serial=session.info.serial, names=names)
+
+
 def list_seals(session: SessionHandle) -> list[DataObject]:
     """The seals stored on the key, by name."""
     return sorted(session.run(TokenSession.data_objects, APPLICATION), key=lambda o: o.label)
@@ -53,8 +70,7 @@ def load(session: SessionHandle, name: str) -> SealImage:
     try:
         png = session.run(TokenSession.read_data, APPLICATION, name)
     except ObjectNotFound as exc:
-        names = "、".join(o.label for o in list_seals(session)) or "（无）"
-        raise HelperError("SEAL_NOT_ON_TOKEN", name=name, serial=session.info.serial, names=names) from exc
+        raise not_on_token(session, name) from exc
     try:
         with Image.open(io.BytesIO(png)) as img:
             width, height = img.size

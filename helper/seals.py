@@ -94,6 +94,25 @@ def default_seal(names: Iterable[str]) -> DefaultSeal:
     return DefaultSeal(ordered[0] if ordered else None, ordered)
 
 
+# --- a seal image given as a file ------------------------------------------------------------------------
+
+
+def seal_from_png(data: bytes, path: str, name: str = "") -> SealImage:
+    """``data`` (read from ``path``) as a seal, if it can be one: a PNG with a transparent background, so that
+    no white or coloured box is stamped over the text. A scan, photo or opaque image is refused with the
+    command that turns it into a seal (HelperError SEAL_NOT_TRANSPARENT); other files: SEAL_IMAGE_INVALID."""
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            kind, size = img.format, img.size
+            img.load()
+            transparent = img.has_transparency_data and img.convert("RGBA").getchannel("A").getextrema()[0] < 255
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError) as exc:
+        raise HelperError("SEAL_IMAGE_INVALID", path=path) from exc
+    if kind != "PNG" or not transparent:
+        raise HelperError("SEAL_NOT_TRANSPARENT", path=path, kind=kind or "?")
+    return SealImage(data, size[0], size[1], name or Path(path).stem)
+
+
 # --- importing a scanned impression -------------------------------------------------------------------
 
 

@@ -84,6 +84,14 @@ def emit_notice(code: str, **params: Any) -> None:
     click.echo(messages.get(code, **params).as_text(), err=True)
 
 
+def read_input(path: Path) -> bytes:
+    """An input file's bytes, read once (the path may be a pipe); HelperError FILE_NOT_FOUND."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise messages.HelperError("FILE_NOT_FOUND", path=str(path)) from exc
+
+
 _STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGHUP", "SIGTERM") if hasattr(signal, name))
 
 

@@ -1,13 +1,15 @@
-"""`cahelper seal import|make|store|list`: seal images, and seals kept on the key."""
+"""`cahelper seal import|make|store|remove|list`: seal images, and seals kept on the key."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
-from helper.cli.runtime import emit_json, emit_notice, obj
+from helper.cli.runtime import emit_json, emit_notice, obj, read_input
 from helper.cli.secrets import SecretReader
+from helper.messages import HelperError
 
 
 @click.group("seal", help="印章图片：导入印模、生成演示印章、存入U盾 / seal images and seals on the key.")
@@ -28,6 +30,8 @@ def import_(image: Path, out: Path, name: str | None, overwrite: bool, as_json: 
     result = import_seal_image(image, name)
     result.save_png(out, overwrite=overwrite)
     _done(as_json, out, result)
+    if not as_json:
+        emit_notice("SEAL_IMPORTED_CHECK", path=str(image), out=str(out))
 
 
 @seal.command("make", help="生成演示用的圆形公章（带 DEMO 标记）/ draw a demo round seal.")
@@ -55,41 +59,70 @@ def _done(as_json: bool, out: Path, result) -> None:
 @seal.command("store", help="把印章图片存入U盾（随U盾携带）/ store a seal PNG on the key.")
 @click.argument("png", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--name", required=True, help="印章名称，如“公章” / seal name.")
+@click.option("--overwrite", is_flag=True, help="替换U盾里同名的印章 / replace a seal of that name.")
 @click.option("--token", "serial", metavar="SERIAL")
 @click.option("--pin-stdin", is_flag=True)
 @click.option("--json", "as_json", is_flag=True)
-def store(png: Path, name: str, serial: str | None, pin_stdin: bool, as_json: bool) -> None:
+def store(png: Path, name: str, overwrite: bool, serial: str | None, pin_stdin: bool, as_json: bool) -> None:
     from helper import seal_store
-    from helper.messages import HelperError
-    from helper.seals import SealImage
+    from helper.seals import seal_from_png
 
     ctx = obj()
     ctx.json = as_json
     name = seal_store.check_name(name)
-    try:
-        from PIL import Image, UnidentifiedImageError
-
-        data = png.read_bytes()
-        with Image.open(png) as img:
-            width, height = img.size
-    except FileNotFoundError as exc:
-        raise HelperError("FILE_NOT_FOUND", path=str(png)) from exc
-    except (UnidentifiedImageError, OSError) as exc:
-        raise HelperError("SEAL_IMAGE_INVALID", path=str(png)) from exc
+    image = seal_from_png(read_input(png), str(png), name)
     keys = ctx.keys()
     token = keys.find_token(serial)
-    pin = SecretReader(pin_stdin).read(ctx.t("请输入U盾口令: ", "PIN: "))
-    login = keys.login(token.serial, pin, rw=True)
+    with ctx.token_service().session(token.serial) as s:  # asked before the PIN, read without it
+        taken = seal_store.exists(s, name)
+    if taken and not overwrite:
+        ask = sys.stdin.isatty() and not pin_stdin and not as_json
+        prompt = ctx.t(f"U盾里已有印章“{name}”，要替换吗？", f"The key already holds a seal \"{name}\". Replace it?")
+        if not ask or not click.confirm(prompt, default=False):
+            raise HelperError("SEAL_EXISTS_ON_KEY", name=name, serial=token.serial)
+    login = _login(ctx, token.serial, pin_stdin)
     try:
-        seal_store.store(login.session, SealImage(data, width, height, name), name)
+        seal_store.store(login.session, image, name)
     finally:
         login.session.close()
-    if login.default_pin:
-        emit_notice("DEFAULT_PIN_IN_USE")
     if as_json:
-        emit_json({"ok": True, "serial": token.serial, "name": name, "size": len(data)})
+        emit_json({"ok": True, "serial": token.serial, "name": name, "size": len(image.png), "replaced": taken})
     else:
         click.echo(ctx.t(f"印章“{name}”已存入U盾 {token.serial}。", f"Seal \"{name}\" stored on key {token.serial}."))
+
+
+@seal.command("remove", help="从U盾里删除一枚印章 / remove a seal from the key.")
+@click.argument("name")
+@click.option("--token", "serial", metavar="SERIAL")
+@click.option("--pin-stdin", is_flag=True)
+@click.option("--json", "as_json", is_flag=True)
+def remove(name: str, serial: str | None, pin_stdin: bool, as_json: bool) -> None:
+    from helper import seal_store
+
+    ctx = obj()
+    ctx.json = as_json
+    token = ctx.keys().find_token(serial)
+    with ctx.token_service().session(token.serial) as s:  # an unknown name is said before the PIN
+        if not seal_store.exists(s, name):
+            raise seal_store.not_on_token(s, name)
+    login = _login(ctx, token.serial, pin_stdin)
+    try:
+        seal_store.remove(login.session, name)
+    finally:
+        login.session.close()
+    if as_json:
+        emit_json({"ok": True, "serial": token.serial, "removed": name})
+    else:
+        click.echo(ctx.t(f"已从U盾 {token.serial} 删除印章“{name}”。", f"Seal \"{name}\" removed from key {token.serial}."))
+
+
+def _login(ctx, serial: str, pin_stdin: bool):
+    """A read-write login for changing the key's seals (the default-PIN warning said once)."""
+    pin = SecretReader(pin_stdin).read(ctx.t("请输入U盾口令: ", "PIN: "))
+    login = ctx.keys().login(serial, pin, rw=True)
+    if login.default_pin:
+        emit_notice("DEFAULT_PIN_IN_USE")
+    return login
 
 
 @seal.command("list", help="列出U盾里保存的印章 / list the seals stored on the keys.")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from helper.cli.runtime import emit_json, emit_notice, obj, stop_requests
+from helper.cli.runtime import emit_json, emit_notice, obj, read_input, stop_requests
 from helper.cli.secrets import SecretReader
 from helper.messages import HelperError
 
@@ -154,19 +154,10 @@ def _seal_choice(seal_png: Path | None, seal_name: str | None):
 
     if seal_png is None:
         return SealChoice(on_token=seal_name or "")
-    import io
+    from helper.seals import seal_from_png
 
-    from PIL import Image, UnidentifiedImageError
+    return SealChoice(png=seal_from_png(read_input(seal_png), str(seal_png)).png)
 
-    try:
-        png = seal_png.read_bytes()  # read once: the path may be a pipe
-        with Image.open(io.BytesIO(png)) as img:
-            img.verify()
-        return SealChoice(png=png)
-    except FileNotFoundError as exc:
-        raise HelperError("FILE_NOT_FOUND", path=str(seal_png)) from exc
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise HelperError("SEAL_IMAGE_INVALID", path=str(seal_png)) from exc
 
 
 def _default_seal(ctx, serial: str):

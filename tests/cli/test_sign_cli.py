@@ -307,6 +307,41 @@ def test_bytes_after_the_signed_range_are_a_change_after_signing(run_cli, signed
     assert not report["ok"] and report["files"][0]["signatures"][0]["covers_whole_file"] is False
 
 
+def test_only_a_transparent_png_can_be_a_seal(run_cli, cli_token, docs, tmp_path):
+    from PIL import Image, ImageDraw
+
+    photo, opaque = tmp_path / "photo.jpg", tmp_path / "opaque.png"
+    paper = Image.new("RGB", (400, 400), (250, 248, 240))
+    ImageDraw.Draw(paper).ellipse((40, 40, 360, 360), outline=(200, 30, 30), width=18)  # a photographed seal
+    paper.save(photo)
+    Image.new("RGBA", (300, 300), (200, 30, 30, 255)).save(opaque)
+    for image in (photo, opaque):
+        result = run_cli("sign", str(docs / "扫描件.pdf"), "--out", str(tmp_path / "o.pdf"), "--seal", str(image),
+                         "--token", cli_token.serial, "--pin-stdin", stdin="")
+        assert result.returncode == 5 and f"cahelper seal import {image}" in result.stderr, result.stderr
+        assert not (tmp_path / "o.pdf").exists()
+    imported = run_cli("seal", "import", str(photo), "--out", str(tmp_path / "seal.png"))
+    assert imported.returncode == 0 and "请检查" in imported.stderr, imported.stderr
+
+
+def test_seal_store_asks_before_replacing_and_seal_remove(run_cli, make_token, seal, tmp_path):
+    token = make_token("换印章的U盾", keys=(("rsa2048", "sign"),))
+    pin = token.pin + "\n"
+    first = run_cli("seal", "store", str(seal), "--name", "公章", "--token", token.serial, "--pin-stdin", stdin=pin)
+    assert first.returncode == 0, first.stderr
+    again = run_cli("seal", "store", str(seal), "--name", "公章", "--token", token.serial, "--pin-stdin", stdin="")
+    assert again.returncode == 5 and "--overwrite" in again.stderr and "已经有名为“公章”的印章" in again.stderr
+    replaced = run_cli("seal", "store", str(seal), "--name", "公章", "--overwrite", "--token", token.serial,
+                       "--pin-stdin", "--json", stdin=pin)
+    assert replaced.returncode == 0 and json.loads(replaced.stdout)["replaced"] is True
+    unknown = run_cli("seal", "remove", "合同章", "--token", token.serial, "--pin-stdin", stdin="")
+    assert unknown.returncode == 3 and "公章" in unknown.stderr  # said before the PIN, with the names there are
+    removed = run_cli("seal", "remove", "公章", "--token", token.serial, "--pin-stdin", stdin=pin)
+    assert removed.returncode == 0, removed.stderr
+    listed = json.loads(run_cli("seal", "list", "--token", token.serial, "--json").stdout)["seals"]
+    assert listed == []
+
+
 def test_audit_export_csv(run_cli, tmp_path):
     out = tmp_path / "log.csv"
     result = run_cli("audit", "export", "--csv", str(out))
