@@ -7,7 +7,7 @@ caller; nothing is fetched from the network, and revocation data embedded in the
 from __future__ import annotations
 
 import io
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -196,7 +196,10 @@ def _check(sig, reader, roots, others) -> SignatureReport:
 
         vc = ValidationContext(**kwargs)
     if sm2verify.is_sm2(sig):
-        return sm2verify.check(sig, reader, roots, others, acrobat_diff_policy(), vc)
+        report = sm2verify.check(sig, reader, roots, others, acrobat_diff_policy(), vc)
+        info = certs.parse(sig.signer_cert.dump())
+        return replace(report, cert_not_before=info.not_before, cert_not_after=info.not_after,
+                       **_widget_place(sig, reader))
     usage = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
     try:
         info = certs.parse(sig.signer_cert.dump())

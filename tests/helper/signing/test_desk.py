@@ -70,3 +70,17 @@ def test_verification_view_has_the_seal_as_it_appears(signing, seal_png, tmp_pat
     assert red > image.width * image.height // 20  # the red seal, not a blank crop
     invisible = desk.verify_for_view(tmp_path / "none.pdf", max_mb=200)
     assert invisible.report.signatures[0].page is None and invisible.seal_images == (None,)
+
+
+def test_verification_view_of_an_sm2_seal(tmp_path, seal_png):
+    from sm2kit import seal, sm2_signer
+
+    from tests.interop.sm2world import make_pki
+
+    pki = make_pki(tmp_path / "pki")
+    out = tmp_path / "sm2.pdf"
+    out.write_bytes(seal(blank_pdf(), sm2_signer(pki), seal_png))
+    (sig,) = desk.verify_pdf(out, (pki.root.der,)).signatures
+    assert (sig.page, sig.box) == (1, (400.0, 100.0, 520.0, 220.0))
+    assert sig.cert_not_before is not None and sig.cert_not_before < sig.cert_not_after
+    assert desk.seal_image(out.read_bytes(), sig) is not None
