@@ -59,6 +59,7 @@ class SigningRoutes:
         loop = asyncio.get_running_loop()
         data, name, options = await loop.run_in_executor(None, parse_request, request.pop(JSON_BODY))
         pages, png = await loop.run_in_executor(None, preview, data)
+        await loop.run_in_executor(None, check_placement, data, options, self.max_pdf_mb)
         dialog = consent_request(origin, self.portal_name(origin), name, pages, png)
         result = await self.ops.with_signing_consent(origin, dialog, sign_in_session, data, name, options, origin,
                                                      self.seal)
@@ -119,6 +120,17 @@ def b64decode_in_pieces(text: str | JsonBytes, piece: int = 4 << 20) -> bytes:
         return b"".join(base64.b64decode(source[i:i + piece], validate=True) for i in range(0, len(text), piece))
     except (binascii.Error, ValueError):
         raise HelperError("REQUEST_INVALID", detail="field 'pdf' is not base64") from None
+
+
+def check_placement(data: bytes, options: Any, max_mb: int) -> None:
+    """Where the seal goes must work in this PDF (anchor found, seal on the page) before the clerk is asked."""
+    from helper.signing.appearance import check_placement as check
+    from helper.signing.pdfinput import read_pdf
+
+    with tempfile.TemporaryDirectory(prefix="cahelper-web-") as tmp:
+        src = Path(tmp) / "request.pdf"
+        src.write_bytes(data)
+        check(read_pdf(src, max_mb=max_mb), options.placement)
 
 
 def _file_name(value: Any) -> str:

@@ -91,3 +91,15 @@ def test_sign_pdf_uses_the_seal_stored_on_the_key(start_service, make_token, tok
     signed.write_bytes(base64.b64decode(reply.json()["pdf"]))
     images = subprocess.run(["pdfimages", "-list", signed], capture_output=True, text=True).stdout
     assert "smask" in images  # the seal PNG with its transparency, drawn in the signature appearance
+
+
+@pytest.mark.parametrize("placement, code", [
+    ({"mode": "coords", "page": 1, "xMm": 5000, "yMm": 100}, "SEAL_OFF_PAGE"),
+    ({"mode": "anchor", "anchor": "没有这几个字"}, "ANCHOR_NOT_FOUND"),
+])
+def test_a_placement_the_pdf_cannot_take_is_refused_before_the_dialog(service, ui, placement, code):
+    pdf = roster_pdf("石家庄示例科技有限公司", "91130100MA0DEMO12X")
+    reply = call(service.port, "POST", "/v1/sign-pdf", {"pdf": base64.b64encode(pdf).decode(),
+                                                        "placement": placement})
+    assert reply.code == code and reply.status >= 400
+    assert ui.requests == [] and service.ops.key_uses == 0
