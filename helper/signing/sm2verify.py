@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from typing import Any
 
 from asn1crypto import cms, x509
 
@@ -38,12 +39,14 @@ def is_sm2(sig) -> bool:
         return False
 
 
-def check(sig, reader, roots: list[x509.Certificate], others: list[x509.Certificate], diff_policy, vc):
-    """The SignatureReport of one SM2 signature (``vc``: the validation context for its timestamp)."""
+def check(sig, reader, roots: list[x509.Certificate], others: list[x509.Certificate], diff_policy, vc,
+          shown: dict[str, Any]):
+    """The SignatureReport of one SM2 signature (``vc``: the validation context for its timestamp; ``shown``:
+    the certificate dates and seal place the report carries)."""
     from pyhanko.sign.general import find_unique_cms_attribute
     from pyhanko.sign.validation.generic_cms import collect_timing_info
 
-    from helper.signing.verify import SignatureReport
+    from helper.signing.verify import _ACCEPTED_CHANGES, SignatureReport, changes_after
 
     cert = sig.signer_cert
     info = certs.parse(cert.dump())
@@ -78,16 +81,15 @@ def check(sig, reader, roots: list[x509.Certificate], others: list[x509.Certific
         except chain.ChainError as exc:
             problem = problem or f"chain_{exc.reason}"
     diff = integrity["diff_result"]
-    level_name = diff.modification_level.name if hasattr(diff, "modification_level") else "OTHER"
+    whole = integrity["coverage"].name == "ENTIRE_FILE"
+    level_name = changes_after(whole, diff.modification_level.name if hasattr(diff, "modification_level") else "OTHER")
     has_dss = "/DSS" in reader.root
     level = "B-LT" if ts is not None and has_dss else "B-T" if ts is not None else "B-B"
-    from helper.signing.verify import _ACCEPTED_CHANGES
-
     return SignatureReport(
         field=str(sig.field_name), unit=info.unit, holder=info.subject_cn, cert_serial=info.serial_hex,
         issuer=info.issuer_cn, signing_time=timing.get("signer_reported_dt"),
         timestamp=ts.timestamp if ts else None, timestamp_trusted=ts.trusted if ts else None,
         intact=intact, valid=valid, trusted=trusted, certified=sig.docmdp_level is not None,
-        covers_whole_file=integrity["coverage"].name == "ENTIRE_FILE", changes_after=level_name,
+        covers_whole_file=whole, changes_after=level_name,
         changes_allowed=bool(integrity["docmdp_ok"]) and level_name in _ACCEPTED_CHANGES, level=level,
-        problem=problem)
+        problem=problem, **shown)

@@ -7,7 +7,7 @@ caller; nothing is fetched from the network, and revocation data embedded in the
 from __future__ import annotations
 
 import io
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -195,17 +195,14 @@ def _check(sig, reader, roots, others) -> SignatureReport:
         from pyhanko_certvalidator import ValidationContext
 
         vc = ValidationContext(**kwargs)
-    if sm2verify.is_sm2(sig):
-        report = sm2verify.check(sig, reader, roots, others, acrobat_diff_policy(), vc)
-        info = certs.parse(sig.signer_cert.dump())
-        return replace(report, cert_not_before=info.not_before, cert_not_after=info.not_after,
-                       **_widget_place(sig, reader))
     usage = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
     try:
         info = certs.parse(sig.signer_cert.dump())
     except Exception as exc:  # noqa: BLE001 - the signed data is garbled: a signature that does not verify
         return _undecodable(str(sig.field_name), exc)
     shown = {"cert_not_before": info.not_before, "cert_not_after": info.not_after, **_widget_place(sig, reader)}
+    if sm2verify.is_sm2(sig):
+        return sm2verify.check(sig, reader, roots, others, acrobat_diff_policy(), vc, shown)
     try:
         st = validate_pdf_signature(sig, signer_validation_context=vc, ts_validation_context=vc,
                                     key_usage_settings=usage, diff_policy=acrobat_diff_policy())
@@ -214,10 +211,8 @@ def _check(sig, reader, roots, others) -> SignatureReport:
                                None, None, False, False, False, sig.docmdp_level is not None, False, "OTHER", False,
                                "?", problem=type(exc).__name__, **shown)
     ts = st.timestamp_validity
-    level_name = st.modification_level.name if st.modification_level is not None else "NONE"
     whole = st.coverage.name == "ENTIRE_FILE"
-    if not whole and level_name == "NONE":
-        level_name = "APPENDED"  # bytes after the signed range that form no revision: changed after signing
+    level_name = changes_after(whole, st.modification_level.name if st.modification_level is not None else "NONE")
     has_dss = "/DSS" in reader.root
     level = "B-LT" if ts is not None and has_dss else "B-T" if ts is not None else "B-B"
     return SignatureReport(
@@ -227,6 +222,11 @@ def _check(sig, reader, roots, others) -> SignatureReport:
         certified=sig.docmdp_level is not None, covers_whole_file=whole,
         changes_after=level_name, changes_allowed=bool(st.docmdp_ok) and level_name in _ACCEPTED_CHANGES,
         level=level, **shown)
+
+
+def changes_after(whole: bool, level_name: str) -> str:
+    """What changed after the signature; bytes after the signed range that form no revision count too."""
+    return "APPENDED" if not whole and level_name == "NONE" else level_name
 
 
 def _widget_place(sig, reader) -> dict[str, Any]:

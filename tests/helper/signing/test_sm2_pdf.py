@@ -8,6 +8,7 @@ The SM2 key here is a software key behind the same small interface the key's SM2
 # ruff: noqa: F401, F811 - the session fixtures sm2_pki / bouncy_castle are imported from tests.interop.sm2world
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import os
@@ -47,6 +48,7 @@ def test_sm2_seal_is_accepted_by_bouncy_castle_and_verify(sm2_pki, bouncy_castle
     assert report.ok, report.problems()
     (sig,) = report.signatures
     assert (sig.unit, sig.holder, sig.level, sig.covers_whole_file) == ("石家庄示例科技有限公司", "张三", "B-B", True)
+    assert sig.page == 1 and sig.box is not None and sig.cert_not_after is not None  # where the seal is shown
     subprocess.run(["qpdf", "--check", str(out)], check=True, capture_output=True)
 
 
@@ -73,6 +75,14 @@ def test_changed_bytes_fail_in_bouncy_castle_and_verify(sm2_pki, bouncy_castle, 
     assert not ok and any(line.startswith("FAIL cms signature") for line in lines)
     (sig,) = verify_pdf(bad, (sm2_pki.root.der,)).signatures
     assert not sig.intact and not sig.valid and not sig.ok
+
+
+def test_bytes_appended_after_an_sm2_seal_are_a_change(sm2_pki, tmp_path):
+    out = tmp_path / "appended.pdf"
+    out.write_bytes(seal(blank_pdf(), sm2_signer(sm2_pki), None) + b"\n% appended\n")
+    report = verify_pdf(out, (sm2_pki.root.der,))
+    (sig,) = report.signatures
+    assert sig.valid and sig.changes_after == "APPENDED" and not report.ok
 
 
 def test_a_key_that_is_not_the_certificates_fails(sm2_pki, bouncy_castle, tmp_path):
@@ -113,12 +123,55 @@ def test_the_encryption_certificate_never_signs(sm2_pki):
     assert certs.parse(sm2_pki.signing.der).is_signing
 
 
-def test_gm_t_0010_content_types_are_read_as_rfc_5652():
+def _gm_t_0010_sealed(sm2_pki) -> bytes:
+    """A seal whose CMS uses GM/T 0010's content types (signedData 1.2.156.10197.6.1.4.2.2, data .1), as some
+    Chinese signing tools write it; built by hand around pyHanko's ByteRange digest."""
+    from asn1crypto import algos, x509
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+    from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
+    from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
+
+    key = sm2.SoftwareKey.from_der(sm2_pki.signing.key_pem)
+    signer = sm2_signer(sm2_pki)
+    meta = signers.PdfSignatureMetadata(field_name="GM", md_algorithm="sm3", subfilter=SigSeedSubFilter.PADES)
+    pdf_signer = signers.PdfSigner(meta, signer=signer, new_field_spec=SigFieldSpec("GM", on_page=0))
+    prepared, _tbs, output = asyncio.run(pdf_signer.async_digest_doc_for_signing(
+        IncrementalPdfFileWriter(io.BytesIO(blank_pdf())), bytes_reserved=8192))
+    gm_data = "1.2.156.10197.6.1.4.2.1"
+    attrs = cms.CMSAttributes([
+        cms.CMSAttribute({"type": "content_type", "values": [gm_data]}),
+        cms.CMSAttribute({"type": "message_digest", "values": [prepared.document_digest]}),
+    ])
+    cert = x509.Certificate.load(sm2_pki.signing.der)
+    signer_info = cms.SignerInfo({
+        "version": "v1",
+        "sid": cms.SignerIdentifier({"issuer_and_serial_number": cms.IssuerAndSerialNumber(
+            {"issuer": cert.issuer, "serial_number": cert.serial_number})}),
+        "digest_algorithm": algos.DigestAlgorithm({"algorithm": sm2.SM3_OID}),
+        "signature_algorithm": algos.SignedDigestAlgorithm({"algorithm": sm2.SM3_WITH_SM2_OID}),
+        "signed_attrs": attrs,
+        "signature": sm2.rs_to_der(key.sign(attrs.dump())),
+    })
+    signed = cms.SignedData({
+        "version": "v1", "digest_algorithms": [algos.DigestAlgorithm({"algorithm": sm2.SM3_OID})],
+        "encap_content_info": {"content_type": gm_data},
+        "certificates": [cert, x509.Certificate.load(sm2_pki.ca.der)], "signer_infos": [signer_info],
+    })
+    content = cms.ContentInfo({"content_type": "1.2.156.10197.6.1.4.2.2", "content": signed})
+    assert cms.ContentInfo.load(content.dump())["content_type"].dotted == "1.2.156.10197.6.1.4.2.2"
+    PdfTBSDocument.finish_signing(output, prepared, content.dump())
+    return output.getvalue()
+
+
+def test_gm_t_0010_content_types_are_accepted_when_reading(sm2_pki, tmp_path):
     from helper.signing import sm2verify
 
     sm2verify.prepare()
-    gm = cms.ContentInfo({"content_type": "1.2.156.10197.6.1.4.2.1", "content": b"x"}).dump()
-    assert cms.ContentInfo.load(gm)["content_type"].native == "data"
+    out = tmp_path / "gm.pdf"
+    out.write_bytes(_gm_t_0010_sealed(sm2_pki))
+    report = verify_pdf(out, (sm2_pki.root.der,))
+    assert report.ok, report.problems()
     # What the helper writes keeps RFC 5652's OIDs.
     assert cms.ContentType("signed_data").dotted == "1.2.840.113549.1.7.2"
     assert cms.ContentType("data").dotted == "1.2.840.113549.1.7.1"
