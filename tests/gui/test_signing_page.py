@@ -241,3 +241,21 @@ def test_page_after_a_batch_fits_1366x768(scale, tmp_path):
     run = subprocess.run([sys.executable, "-m", "pytest", str(Path(__file__).parent / "fit_signing.py"), "-q", "-x",
                           "-p", "no:cacheprovider"], cwd=root, env=env, capture_output=True, text=True, timeout=280)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
+
+
+def test_dragging_keeps_the_whole_seal_on_the_page(signing_page, qtbot, tmp_path):
+    from PySide6.QtCore import QPoint, Qt
+
+    src = tmp_path / "名册.pdf"
+    src.write_bytes(roster_pdf(pages=2))
+    tab = signing_page.sign_tab
+    tab.add_files([src])
+    qtbot.waitUntil(lambda: tab.preview_stack.currentWidget() is tab.preview and tab.preview.image is not None,
+                    timeout=10_000)
+    corner = QPoint(tab.preview.width() - 1, tab.preview.height() - 1)  # past the lower right of the page
+    qtbot.mousePress(tab.preview, Qt.MouseButton.LeftButton, pos=corner)
+    qtbot.mouseRelease(tab.preview, Qt.MouseButton.LeftButton, pos=corner)
+    assert tab.mode == "coords" and tab.chosen_page == 2
+    x_mm, y_mm = tab.centre_mm
+    assert y_mm == pytest.approx(21, abs=0.2) and x_mm == pytest.approx(595 / 72 * 25.4 - 21, abs=0.2)
+    desk.seal_spot(src, tab.options().placement, max_mb=200)  # the engine accepts it: no SEAL_OFF_PAGE

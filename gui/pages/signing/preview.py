@@ -60,11 +60,16 @@ class PagePreview(QWidget):
         return QRectF(cx - side / 2, cy - side / 2, side, side)
 
     def _to_mm(self, pos: QPointF) -> tuple[float, float]:
+        """The seal centre for a mouse position, kept so that the whole seal stays on the page."""
         area = self._page_rect()
         scale = area.width() / self.page_w
-        x = min(max(pos.x(), area.left()), area.right()) - area.left()
-        y = area.bottom() - min(max(pos.y(), area.top()), area.bottom())
-        return round(x / scale / MM, 1), round(y / scale / MM, 1)
+        x_mm = (pos.x() - area.left()) / scale / MM
+        y_mm = (area.bottom() - pos.y()) / scale / MM
+        half = self.size_mm / 2
+        width_mm, height_mm = self.page_w / MM, self.page_h / MM
+        x_mm = min(max(x_mm, half), max(half, width_mm - half))
+        y_mm = min(max(y_mm, half), max(half, height_mm - half))
+        return round(x_mm, 1), round(y_mm, 1)
 
     # --- painting and dragging -------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
