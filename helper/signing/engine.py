@@ -61,7 +61,7 @@ class DocumentSigner:
         self.max_mb = max_mb
         self.origin = origin
         self.audit = audit or AuditLog()
-        self.signer = sm2signer.for_identity(session, identity) or \
+        self.signer = sm2signer.for_identity(session, identity, options.level) or \
             TokenSigner(session, identity.entry.key_id, identity.info.der, identity.chain)
         placement = options.placement
         self.art = appearance.SealArt.from_png(seal_png, placement.size_pt) if seal_png else None

@@ -15,6 +15,7 @@ from pyhanko.sign.signers import Signer
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from helper.crypto import sm2
+from helper.messages import HelperError
 from tokenio import sm2 as token_sm2
 
 if TYPE_CHECKING:
@@ -67,10 +68,15 @@ class TokenSM2Key:
         return self.handle.run(token_sm2.sign, self.key_id, message)
 
 
-def for_identity(handle: SessionHandle, identity: SigningIdentity) -> SM2Signer | None:
-    """The SM2 signer for an SM2 signing certificate on the key; None for RSA and EC certificates."""
+def for_identity(handle: SessionHandle, identity: SigningIdentity, level: str = "B-B") -> SM2Signer | None:
+    """The SM2 signer for an SM2 signing certificate on the key; None for RSA and EC certificates.
+
+    B-LT is refused (SIGN_SM2_LEVEL_UNSUPPORTED): it embeds revocation data validated with
+    pyhanko-certvalidator, which cannot check an SM2 certificate's path."""
     cert = x509.Certificate.load(identity.info.der)
     if not sm2.is_sm2_certificate(cert):
         return None
+    if level == "B-LT":
+        raise HelperError("SIGN_SM2_LEVEL_UNSUPPORTED", level=level, unit=identity.info.unit)
     key = TokenSM2Key(handle, identity.entry.key_id, sm2.point_of(cert.public_key))
     return SM2Signer(key, identity.info.der, identity.chain)

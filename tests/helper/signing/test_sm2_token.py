@@ -16,6 +16,7 @@ from corpus import blank_pdf
 from helper.audit import AuditLog
 from helper.crypto import sm2
 from helper.keys import KeyService
+from helper.messages import HelperError
 from helper.signing.batch import BatchItem
 from helper.signing.options import SignOptions
 from helper.signing.service import SealChoice, SigningService
@@ -62,3 +63,16 @@ def test_batch_of_sm2_seals_with_one_pin(sm2_key, sm2_pki, bouncy_castle, tmp_pa
         report = verify_pdf(item.output, (sm2_pki.root.der,))
         assert report.ok, report.problems()
         subprocess.run(["qpdf", "--check", str(item.output)], check=True, capture_output=True)
+
+
+def test_sm2_b_lt_is_refused_with_a_coded_message_and_nothing_written(sm2_key, sm2_pki, tmp_path):
+    service, serial = sm2_key
+    provision_pair(service, serial, sm2_pki, tmp_path)
+    signer = SigningService(KeyService(service), AuditLog(tmp_path / "audit.jsonl"))
+    (tmp_path / "in.pdf").write_bytes(blank_pdf())
+    items = [BatchItem(tmp_path / "in.pdf", tmp_path / "out.pdf")]
+    options = SignOptions(level="B-LT", tsa_url="http://127.0.0.1:9/tsa")
+    with pytest.raises(HelperError) as err:
+        signer.sign(signer.identity(serial), pin(PIN), items, options)
+    assert err.value.code == "SIGN_SM2_LEVEL_UNSUPPORTED"
+    assert not (tmp_path / "out.pdf").exists()
