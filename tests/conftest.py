@@ -103,19 +103,66 @@ def demo_token(make_token) -> TestToken:
     return make_token("石家庄示例科技-U盾")
 
 
+_OCK_STATE = (Path("/var/lib/opencryptoki/swtok"), Path("/dev/shm/var.lib.opencryptoki.swtok"))
+_OCK_PID = Path("/var/run/pkcsslotd.pid")
+
+
+def _running_slot_daemon() -> bool:
+    """Whether a pkcsslotd (anyone's) is serving: its pid file names a live process."""
+    try:
+        os.kill(int(_OCK_PID.read_text().strip()), 0)
+        return True
+    except (OSError, ValueError):
+        return False
+
+
 @pytest.fixture(scope="session")
-def opencryptoki_token() -> Iterator[TestToken]:
-    """The opencryptoki soft token (slot 3), freshly initialised: it really locks after wrong PINs."""
+def opencryptoki_token(session_dir: Path) -> Iterator[TestToken]:
+    """The opencryptoki soft token (slot 3), freshly initialised: it really locks after wrong PINs.
+
+    opencryptoki's paths are compiled in (/etc/opencryptoki, /var/lib/opencryptoki, /var/run/pkcsslotd.*):
+    no variable points pkcsslotd or the library at a private folder, and a private mount namespace would
+    have to hold the whole test process, which loads the library itself. So the soft token's own store is
+    copied away first and put back afterwards; a pkcsslotd already running is used, not killed; one this
+    fixture starts (in the foreground, so its PID is known) is the only one it stops.
+    """
     if os.geteuid() != 0:
         pytest.fail("opencryptoki tests need root (pkcsslotd and its token folder)")
-    subprocess.run(["pkill", "-x", "pkcsslotd"], check=False)
-    time.sleep(0.3)
-    swtok = Path("/var/lib/opencryptoki/swtok")
+    backup = session_dir / "opencryptoki-backup"
+    backup.mkdir()
+    for path in _OCK_STATE:
+        if path.exists():
+            subprocess.run(["cp", "-a", str(path), str(backup)], check=True)
+    swtok, shared = _OCK_STATE
     if swtok.exists():
         for child in swtok.iterdir():
             shutil.rmtree(child) if child.is_dir() else child.unlink()
         (swtok / "TOK_OBJ").mkdir(exist_ok=True)
-    subprocess.run(["pkcsslotd"], check=True)
+    shared.unlink(missing_ok=True)  # the token's state in shared memory goes with its files
+    own = None
+    if not _running_slot_daemon():
+        own = subprocess.Popen(["pkcsslotd", "-f"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            if _running_slot_daemon():
+                break
+            time.sleep(0.05)
+    try:
+        yield from _initialised_ock_token()
+    finally:
+        if own is not None:
+            own.terminate()
+            own.wait(10)
+        for path in _OCK_STATE:
+            saved = backup / path.name
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
+            if saved.exists():
+                subprocess.run(["cp", "-a", str(saved), str(path.parent)], check=True)
+
+
+def _initialised_ock_token() -> Iterator[TestToken]:
     subprocess.run(["pkcsconf", "-I", "-c", OCK_SLOT, "-S", "87654321"], input="cahelper-ock\n", text=True,
                    check=True, capture_output=True)
     subprocess.run(["pkcsconf", "-P", "-c", OCK_SLOT, "-S", "87654321", "-n", OCK_SO_PIN], check=True,
