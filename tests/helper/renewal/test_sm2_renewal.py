@@ -57,3 +57,24 @@ def test_sm2_certificate_from_a_look_alike_ca_is_refused(sm2_key, sm2_pki, tmp_p
         on_key = {c.der for c in s.run(TokenSession.certificates)}
     assert err.value.code == "RENEW_CHAIN_UNTRUSTED"
     assert signing in on_key
+
+
+def test_sm2_renewal_request_for_a_new_key_pair_on_the_key(sm2_key, sm2_pki, tmp_path):
+    """The website's renewal asks for a new key pair: an SM2 pair is generated on the key (SM2 stays SM2)
+    and its PKCS#10 request passes OpenSSL's check; the certificate for it is then installed."""
+    import base64
+
+    from helper.keys import KeyService
+    from helper.renewal.web import CsrRequest, InstallRequest, install_in_session, make_request
+
+    service, serial, signing, _ = sm2_key
+    entry = next(e for e in KeyService(service).certificates(serial) if e.info.der == signing)
+    with service.session(serial, bytearray(PIN.encode()), rw=True) as s:
+        answer = make_request(s, entry, CsrRequest(entry.id, True, None))
+        assert answer["keyType"] == "sm2" and answer["newKey"]
+        new = issue_from_csr(sm2_pki, base64.b64decode(answer["csr"]), tmp_path, "new-key",
+                             "digitalSignature,nonRepudiation")
+        result = install_in_session(s, entry, InstallRequest(new, (sm2_pki.ca.der,), entry.id))
+        on_key = {c.der for c in s.run(TokenSession.certificates)}
+    assert result.certificate.der == new and new in on_key
+    assert x509.Certificate.load(new).public_key.dump() != x509.Certificate.load(signing).public_key.dump()
