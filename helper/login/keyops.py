@@ -71,7 +71,7 @@ class Cooldown:
 
             data = {"failures": self._failures, "until": self._until,
                     "until_text": datetime.fromtimestamp(self._until, UTC).isoformat()}
-            atomic_write_bytes(self._path, json.dumps(data).encode(), overwrite=True)
+            atomic_write_bytes(self._path, json.dumps(data).encode(), overwrite=True, parents=True)
 
     def check(self) -> None:
         left = self._until - time.time()
