@@ -158,8 +158,9 @@ def issue_from_csr(pki, csr_der: bytes, folder: Path, name: str, usage: str, *, 
     return (folder / f"{name}.der").read_bytes()
 
 
-def provision_pair(service, serial, pki, folder: Path) -> tuple[bytes, bytes]:
-    """A signing and an encryption SM2 key pair made on the key, certified, stored with the CA certificates."""
+def provision_pair(service, serial, pki, folder: Path, *, issuer: SM2Cert | None = None) -> tuple[bytes, bytes]:
+    """A signing and an encryption SM2 key pair made on the key, certified by the issuing CA (or ``issuer``,
+    e.g. the root as the demo's SM2 CA does), stored with the CA certificates."""
     subject = x509.Certificate.load(pki.signing.der).subject
     out = []
     with service.session(serial, bytearray(PIN.encode()), rw=True) as s:
@@ -169,7 +170,7 @@ def provision_pair(service, serial, pki, folder: Path) -> tuple[bytes, bytes]:
             request = s.run(TokenSession.make_csr, key, subject)
             parsed = acsr.CertificationRequest.load(request)
             assert parsed["signature_algorithm"]["algorithm"].dotted == "1.2.156.10197.1.501"  # SM3withSM2
-            der = issue_from_csr(pki, request, folder, label, usage)
+            der = issue_from_csr(pki, request, folder, label, usage, issuer=issuer)
             s.run(TokenSession.import_certificate, der, cka_id, label)
             out.append(der)
         for ca in (pki.ca, pki.root):

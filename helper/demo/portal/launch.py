@@ -38,8 +38,12 @@ def start_portal(pki_dir: Path, port: int = DEFAULT_PORT, helper_url: str = "htt
 
 
 def _demo_trust(pki_dir: Path) -> tuple[list[bytes], list[bytes]]:
-    return (certs.load_certificates((pki_dir / "root.pem").read_bytes()),
-            certs.load_certificates((pki_dir / "ca.pem").read_bytes()))
+    """The demo CA's root and issuing CA, and the SM2 demo CA's root beside it (国密演示U盾 logs in too)."""
+    roots = certs.load_certificates((pki_dir / "root.pem").read_bytes())
+    sm2_root = pki_dir.parent / "sm2pki" / "root.pem"
+    if sm2_root.exists():
+        roots += certs.load_certificates(sm2_root.read_bytes())
+    return roots, certs.load_certificates((pki_dir / "ca.pem").read_bytes())
 
 
 def start_login_demo(keys: KeyService, ui: ConsentUI | None, pki_dir: Path, *, portal_port: int = DEFAULT_PORT,

@@ -94,3 +94,37 @@ def test_sm2_token_needs_a_trusted_sm2_root_and_revocation_data(sm2_login, sm2_p
         TokenVerifier([sm2_pki.root.der], [sm2_pki.ca.der]).verify(token, ORIGIN, nonce)
     assert TokenVerifier([sm2_pki.root.der], [sm2_pki.ca.der], revocation="soft-fail").verify(
         token, ORIGIN, nonce).revocation == "unknown"
+
+
+def test_demo_portal_accepts_an_sm2_login(sm2_pki, tmp_path, monkeypatch, session_dir, demo_pki):
+    """The demo portal trusts the SM2 demo CA beside the demo CA: an SM2 key's token logs in (the SM2 demo
+    CA issues from its root, as here)."""
+    import shutil
+
+    from asn1crypto import pem
+
+    from helper.demo.portal.launch import start_portal
+
+    demo = tmp_path / "demo"
+    shutil.copytree(session_dir / "pki", demo / "pki")
+    (demo / "sm2pki").mkdir()
+    (demo / "sm2pki" / "root.pem").write_bytes(pem.armor("CERTIFICATE", sm2_pki.root.der))
+    portal = start_portal(demo / "pki", port=0)
+    try:
+        with sm2_test_key(tmp_path / "sm2", monkeypatch) as (tokens, serial):
+            signing, _ = provision_pair(tokens, serial, sm2_pki, tmp_path, issuer=sm2_pki.root)
+            settings.update(approved_origins=())
+            service = LocalService(KeyService(tokens), ScriptedUI(PIN), ServiceConfig(
+                port=0, cooldown_path=tmp_path / "cooldown.json"), extra_origins=(portal.origin,))
+            service.start()
+            try:
+                nonce = new_nonce()
+                reply = call(service.port, "POST", "/v1/auth", {"nonce": nonce}, origin=portal.origin)
+                assert reply.status == 200, reply.body
+            finally:
+                service.stop()
+        login = portal.verifier.verify(reply.json(), portal.origin, nonce)
+        assert login.certificate == signing and login.revocation == "unknown"
+    finally:
+        portal.stop()
+        settings.update(approved_origins=())
