@@ -130,6 +130,7 @@ def test_refusals_before_the_pin_show_full_name_and_reason(signing_page, qtbot, 
     detail = tab.detail.text().replace("\u200b", "")  # break opportunities between characters
     assert LONG_NAME in detail and "只有一页的文件不能盖骑缝章" in detail and "去掉“骑缝章”" in detail
     assert tab.detail.isVisible() and tab.detail.wordWrap()
+    qtbot.waitUntil(lambda: tab.preview_stack.currentWidget() is tab.preview, timeout=10_000)
     signing_page.grab().save(str(SHOTS / "zh-page-signing-refused.png"))
 
 
