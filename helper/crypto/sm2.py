@@ -1,8 +1,9 @@
 """SM2 signatures and SM3 (GM/T 0003, GM/T 0004) on gmalglib, with the ASN.1 forms certificates and CMS use.
 
-pyca/cryptography cannot load SM2 keys, so this module is the one place that does SM2 arithmetic: Z and e
-(``e = SM3(Z || M)``, Z over the signer's ID, default 1234567812345678), signing with a software key (tests,
-demo CA), verifying, point and signature encodings, and checking an SM2 certificate's signature.
+pyca/cryptography cannot load SM2 keys, so this module is the one place in the helper that does SM2
+arithmetic: verifying (Z over the signer's ID, default 1234567812345678, and e = SM3(Z || M) are computed
+by gmalglib), signing with a software key (tests and benchmarks), point and signature encodings, and
+checking an SM2 certificate's signature. For tokens that sign a prepared digest, tokenio.sm2 computes e.
 A signature is ``r || s`` (64 bytes) unless the name says DER.
 """
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from asn1crypto import algos, core, keys, x509
-from gmalglib.sm2 import SM2, SM2_PARAMS_A, SM2_PARAMS_B, SM2_PARAMS_G, SM2_PARAMS_N
+from gmalglib.sm2 import SM2, SM2_PARAMS_N
 from gmalglib.sm3 import SM3
 
 DEFAULT_ID = b"1234567812345678"
@@ -71,20 +72,6 @@ def check_point(point: bytes) -> bytes:
     return point
 
 
-def z_value(point: bytes, uid: bytes = DEFAULT_ID) -> bytes:
-    """Z = SM3(ENTL || ID || a || b || xG || yG || xA || yA) of GM/T 0003.2 §5.5."""
-    point = check_point(point)
-    if len(uid) > 8191:
-        raise SM2Error("ID too long")
-    gx, gy = SM2_PARAMS_G
-    return sm3((len(uid) * 8).to_bytes(2, "big") + uid + SM2_PARAMS_A + SM2_PARAMS_B + gx + gy + point[1:])
-
-
-def message_digest(point: bytes, message: bytes, uid: bytes = DEFAULT_ID) -> bytes:
-    """e = SM3(Z || M): what a token that "signs a prepared digest" is given."""
-    return sm3(z_value(point, uid) + message)
-
-
 def verify(point: bytes, message: bytes, signature: bytes, uid: bytes = DEFAULT_ID) -> bool:
     """True when ``signature`` (``r || s``) is ``point``'s SM2 signature of ``message``."""
     if len(signature) != 64:
@@ -108,7 +95,7 @@ def verify_der(point: bytes, message: bytes, signature_der: bytes, uid: bytes = 
 
 @dataclass(frozen=True)
 class SoftwareKey:
-    """An SM2 private key in memory: the demo CA and tests. Keys of users stay on their token."""
+    """An SM2 private key in memory, for tests and benchmarks. Keys of users stay on their token."""
 
     scalar: bytes
 
@@ -186,15 +173,6 @@ def point_of(public_key: keys.PublicKeyInfo) -> bytes:
     if not is_sm2_key(public_key):
         raise SM2Error("not an SM2 public key")
     return check_point(bytes(public_key["public_key"]))
-
-
-def public_key_info(point: bytes) -> keys.PublicKeyInfo:
-    """The SubjectPublicKeyInfo of an SM2 point (id-ecPublicKey, named curve SM2)."""
-    return keys.PublicKeyInfo({
-        "algorithm": {"algorithm": "ec", "parameters": keys.ECDomainParameters(
-            name="named", value=CURVE_OID)},
-        "public_key": check_point(point),
-    })
 
 
 def is_sm2_certificate(cert: x509.Certificate) -> bool:
