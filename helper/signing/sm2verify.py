@@ -73,6 +73,9 @@ def check(sig, reader, roots: list[x509.Certificate], others: list[x509.Certific
     timing = asyncio.run(collect_timing_info(si, vc, raw_digest=sig.compute_digest))
     ts = timing.get("timestamp_validity")
     moment = ts.timestamp if ts is not None and ts.trusted else datetime.now(UTC)
+    usage = cert.key_usage_value.native if cert.key_usage_value is not None else {"digital_signature"}
+    if valid and not {"digital_signature", "non_repudiation"} & set(usage):
+        problem = "key_usage"  # e.g. the encryption certificate of a dual pair: it never seals
     trusted = False
     if valid:
         try:

@@ -164,6 +164,19 @@ def _gm_t_0010_sealed(sm2_pki) -> bytes:
     return output.getvalue()
 
 
+def test_a_seal_by_an_encryption_certificate_is_not_accepted(sm2_pki, tmp_path):
+    """A file made elsewhere with the encryption half of a dual pair: the signature is right, the purpose not."""
+    from asn1crypto import x509
+
+    signer = sm2_signer(sm2_pki, key=sm2.SoftwareKey.from_der(sm2_pki.encryption.key_pem))
+    signer._signing_cert = x509.Certificate.load(sm2_pki.encryption.der)
+    out = tmp_path / "enc.pdf"
+    out.write_bytes(seal(blank_pdf(), signer, None))
+    report = verify_pdf(out, (sm2_pki.root.der,))
+    (sig,) = report.signatures
+    assert sig.valid and sig.problem == "key_usage" and not report.ok
+
+
 def test_gm_t_0010_content_types_are_accepted_when_reading(sm2_pki, tmp_path):
     from helper.signing import sm2verify
 
