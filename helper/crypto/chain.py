@@ -2,7 +2,9 @@
 
 ``validate_path`` builds the path from a certificate to one of the given trust roots and checks every
 signature (SM3withSM2 here, RSA and ECDSA through pyca/cryptography), every validity period at ``moment``
-(the root's too) and that every issuer is a CA allowed to sign certificates. Revocation is not checked.
+(the root's too) and that every issuer is a CA allowed to sign certificates. Revocation, path-length and
+name constraints are not checked (pyhanko-certvalidator checks them; for SM2 it needs helper.crypto.sm2
+plugged into its signature checks).
 """
 
 from __future__ import annotations
