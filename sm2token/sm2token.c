@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -344,9 +345,34 @@ static void drop_token_objects(struct slot *s) {
   s->objects_loaded = 0;
 }
 
+/* One token folder locked (flock) by this process at a time, for the rest of the current call: other
+ * processes see a call's read-modify-write of token.conf (retry counters, generation) whole. */
+static int g_token_lock = -1;
+static char g_token_locked[4096];
+
+static void unlock_token(void) {
+  if (g_token_lock >= 0) close(g_token_lock); /* closing releases the flock */
+  g_token_lock = -1;
+  g_token_locked[0] = 0;
+}
+
+static void lock_token(const char *dir) {
+  if (g_token_lock >= 0 && !strcmp(g_token_locked, dir)) return;
+  unlock_token();
+  char path[4200];
+  snprintf(path, sizeof path, "%s/.lock", dir);
+  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return; /* the folder is gone: read_state says so */
+  while (flock(fd, LOCK_EX) != 0 && errno == EINTR) {
+  }
+  g_token_lock = fd;
+  snprintf(g_token_locked, sizeof g_token_locked, "%s", dir);
+}
+
 /* Re-read token.conf (another process may have changed PIN state or objects); 0 when the token is gone. */
 static int refresh(struct slot *s) {
   if (!s->dir[0]) return 1;
+  lock_token(s->dir);
   if (!read_state(s->dir, &s->st)) return 0;
   if (s->objects_loaded && s->loaded_generation == s->st.generation) return 1;
   drop_token_objects(s);
@@ -863,6 +889,7 @@ static ck_rv_t sign_final(struct slot *s, struct session *ss, unsigned char *sig
     ck_rv_t rv_;                     \
     pthread_mutex_lock(&g_lock);     \
     rv_ = (expr);                    \
+    unlock_token();                  \
     pthread_mutex_unlock(&g_lock);   \
     return rv_;                      \
   } while (0)

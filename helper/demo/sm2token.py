@@ -45,13 +45,18 @@ def init_token(conf: Path, label: str, user_pin: str, so_pin: str) -> str:
     """
     env = {**os.environ, ENV_CONF: str(conf)}
     tool = ["pkcs11-tool", "--module", str(build())]
-    listing = subprocess.run([*tool, "--list-slots"], env=env, check=True, capture_output=True, text=True).stdout
-    empty = re.findall(r"^Slot \d+ \((0x[0-9a-f]+)\).*\n\s+token state:\s+uninitialized", listing, re.M)
-    slot = str(int(empty[-1], 16))
+
+    def slots() -> str:
+        return subprocess.run([*tool, "--list-slots"], env=env, check=True, capture_output=True, text=True).stdout
+
+    empty = re.findall(r"^Slot \d+ \((0x[0-9a-f]+)\).*\n\s+token state:\s+uninitialized", slots(), re.M)
     before = set(os.listdir(conf.parent / "tokens"))
-    subprocess.run([*tool, "--slot", slot, "--init-token", "--label", label, "--so-pin", so_pin],
+    subprocess.run([*tool, "--slot", str(int(empty[-1], 16)), "--init-token", "--label", label, "--so-pin", so_pin],
                    env=env, check=True, capture_output=True)
-    subprocess.run([*tool, "--slot", slot, "--init-pin", "--login", "--login-type", "so", "--so-pin", so_pin,
-                    "--pin", user_pin], env=env, check=True, capture_output=True)
     (serial,) = set(os.listdir(conf.parent / "tokens")) - before
+    # slot ids are per process (tokens are numbered in folder order): find the new token's slot again
+    (slot,) = re.findall(rf"^Slot \d+ \((0x[0-9a-f]+)\)[^\n]*\n(?:\s+[^\n]*\n)*?\s+serial num\s+:\s+{serial}\s*$",
+                         slots(), re.M)
+    subprocess.run([*tool, "--slot", str(int(slot, 16)), "--init-pin", "--login", "--login-type", "so",
+                    "--so-pin", so_pin, "--pin", user_pin], env=env, check=True, capture_output=True)
     return serial

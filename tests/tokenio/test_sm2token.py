@@ -277,3 +277,31 @@ def test_signatures_are_normalised_by_the_profile_not_by_their_first_byte():
     small_r = algos.DSASignature({"r": 5, "s": 2**255 + 7}).dump()  # DER drops leading zeros
     assert sm2.raw_signature(small_r, "der") == (5).to_bytes(32, "big") + (2**255 + 7).to_bytes(32, "big")
     assert sm2.raw_signature(raw_like_der, "der") == raw_like_der  # promised DER, got r||s
+
+
+_WRONG_PINS = """
+import ctypes, sys
+lib = ctypes.CDLL(sys.argv[1])
+assert lib.C_Initialize(None) == 0
+slot, session = ctypes.c_ulong(int(sys.argv[2])), ctypes.c_ulong()
+assert lib.C_OpenSession(slot, 4, None, None, ctypes.byref(session)) == 0  # CKF_SERIAL_SESSION
+for _ in range(int(sys.argv[3])):
+    lib.C_Login(session, 1, b"000000", 6)
+lib.C_Finalize(None)
+"""
+
+
+def test_every_wrong_pin_counts_when_processes_try_at_once(sm2_conf: Path, sm2_serial: str):
+    sm2_conf.write_text(sm2_conf.read_text().replace("pin.max_tries = 3", "pin.max_tries = 40"))
+    serial = sm2token.init_token(sm2_conf, "并发", PIN, SO_PIN)  # 40 tries: set when the token is made
+    lib = pkcs11.lib(str(sm2token.build()))
+    lib.initialize()
+    try:
+        slot = lib.get_token(token_serial=serial.encode()).slot.slot_id
+        workers = [subprocess.Popen([sys.executable, "-c", _WRONG_PINS, str(sm2token.build()), str(slot), "20"])
+                   for _ in range(2)]
+        assert [w.wait(timeout=120) for w in workers] == [0, 0]
+        flags = int(lib.get_token(token_serial=serial.encode()).flags)
+    finally:
+        lib.finalize()
+    assert flags & 0x00040000  # CKF_USER_PIN_LOCKED: all 40 wrong PINs were counted
