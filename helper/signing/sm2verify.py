@@ -90,7 +90,7 @@ def check(sig, reader, roots: list[x509.Certificate], others: list[x509.Certific
     level = "B-LT" if ts is not None and has_dss else "B-T" if ts is not None else "B-B"
     return SignatureReport(
         field=str(sig.field_name), unit=info.unit, holder=info.subject_cn, cert_serial=info.serial_hex,
-        issuer=info.issuer_cn, signing_time=timing.get("signer_reported_dt"),
+        issuer=info.issuer_cn, signing_time=timing.get("signer_reported_dt") or sig.self_reported_timestamp,
         timestamp=ts.timestamp if ts else None, timestamp_trusted=ts.trusted if ts else None,
         intact=intact, valid=valid, trusted=trusted, certified=sig.docmdp_level is not None,
         covers_whole_file=whole, changes_after=level_name,

@@ -49,6 +49,7 @@ def test_sm2_seal_is_accepted_by_bouncy_castle_and_verify(sm2_pki, bouncy_castle
     (sig,) = report.signatures
     assert (sig.unit, sig.holder, sig.level, sig.covers_whole_file) == ("石家庄示例科技有限公司", "张三", "B-B", True)
     assert sig.page == 1 and sig.box is not None and sig.cert_not_after is not None  # where the seal is shown
+    assert sig.signing_time is not None  # the signature dictionary's /M, as for RSA seals
     subprocess.run(["qpdf", "--check", str(out)], check=True, capture_output=True)
 
 
