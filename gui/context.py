@@ -13,11 +13,12 @@ and uses only this object to reach the rest of the program:
 ``app.show_error(exc)`` the shared 提示/说明/解决方案 dialog for any exception (helper.messages.describe)
 ``app.show_info(code)`` the same dialog for a success message from the catalogue
 ``app.ask_pin(...)``    the shared PIN-entry dialog (gui.dialogs.pin_entry), returns bytearray | None
-``app.report_login(r)`` after KeyService.login: remembers a proven default PIN and tells the pages
+``app.report_login(r)`` done for every login through ``app.keys``: remembers a proven default PIN, tells the pages
 ``app.start_service()`` the 127.0.0.1 service for websites, owned by this context (``app.service``, or
                         ``app.service_error`` saying why it could not start; call again to retry)
 
 Signals (always on the GUI thread): ``tokens_changed(TokenChange)`` on insert/remove,
+``login_tried(str serial)`` after every login through ``app.keys`` (right or wrong PIN),
 ``settings_changed(Settings)``, ``default_pin_detected(str serial)``, ``navigate_requested(str)``,
 ``notified(str title, str message)``, ``service_changed()`` (the local service started, stopped or failed).
 """
@@ -57,7 +58,9 @@ class AppContext(QObject):
     notified = Signal(str, str)  # title, message
     first_scan_done = Signal()  # the keys present at start-up are known (``scanned`` is True)
     service_changed = Signal()  # ``service`` / ``service_error`` changed
+    login_tried = Signal(str)  # token serial: a login was tried (PIN flags changed); on the GUI thread
     _watcher_change = Signal(object)  # internal: from the watcher thread
+    _login_tried = Signal(str, object)  # internal: serial, LoginResult | None, from a worker thread
 
     def __init__(self, tokens: TokenService | Callable[[], TokenService], keys: KeyService | None = None,
                  settings: settings_mod.Settings | None = None, parent: QObject | None = None) -> None:
@@ -80,6 +83,7 @@ class AppContext(QObject):
         self._watcher: TokenWatcher | None = None
         self._watching = False
         self._watcher_change.connect(self._apply_change, Qt.ConnectionType.QueuedConnection)
+        self._login_tried.connect(self._after_login, Qt.ConnectionType.QueuedConnection)
 
     @property
     def tokens(self) -> TokenService:
@@ -90,9 +94,7 @@ class AppContext(QObject):
     @property
     def keys(self) -> KeyService:
         if self._keys is None:
-            from helper.keys import KeyService
-
-            self._keys = KeyService(self.tokens)
+            self._keys = _reporting_keys(self.tokens, self._login_tried.emit)
         return self._keys
 
     # --- hot-plug -----------------------------------------------------------------------------
@@ -228,6 +230,12 @@ class AppContext(QObject):
             service.stop()
             self.service_changed.emit()
 
+    @Slot(str, object)
+    def _after_login(self, serial: str, result: LoginResult | None) -> None:
+        if result is not None:
+            self.report_login(result)
+        self.login_tried.emit(serial)
+
     def on_shutdown(self, fn: Callable[[], None]) -> None:
         """Call ``fn`` when the application shuts down (before the key service stops)."""
         self._on_shutdown.append(fn)
@@ -242,3 +250,21 @@ class AppContext(QObject):
         self.jobs.shutdown()
         if self._tokens_factory is not None and self._tokens is not None:
             self._tokens.shutdown()
+
+
+def _reporting_keys(tokens: TokenService, tried: Callable[[str, LoginResult | None], None]) -> KeyService:
+    """A KeyService whose every login (signing, the local service, renewal…) is reported through ``tried``,
+    right or wrong, so the pages re-read the key's PIN flags (they are snapshots) and see a default PIN."""
+    from helper.keys import KeyService
+
+    class ReportingKeys(KeyService):
+        def login(self, serial: str, pin: bytearray, *, rw: bool = False) -> LoginResult:
+            try:
+                result = super().login(serial, pin, rw=rw)
+            except Exception:
+                tried(serial, None)
+                raise
+            tried(serial, result)
+            return result
+
+    return ReportingKeys(tokens)

@@ -16,6 +16,7 @@ from helper import messages
 from tokenio.module import TokenInfo
 
 LOCKING_CODES = {"PIN_LOCKED", "SO_PIN_LOCKED"}
+WRONG_FIRST_PIN = ("PIN_INCORRECT", "SO_PIN_INCORRECT")  # the current / administrator PIN was wrong
 
 
 class _PinDialog(TokenDialog):
@@ -98,7 +99,8 @@ class _PinDialog(TokenDialog):
     def submit(self) -> None:
         if self.busy or self.check() or not self.first.text():
             return
-        first, new, repeat = self.first.take(), self.new.take(), self.repeat.take()
+        # the new PIN stays in its two fields until the key accepted it: a wrong current PIN is typed again alone
+        first, new, repeat = self.first.take(), self.new.copy(), self.repeat.copy()
         self.run(self.operation(), self.serial, first, new, repeat, on_done=self._succeeded, on_failed=self._failed)
 
     def operation(self):
@@ -113,15 +115,26 @@ class _PinDialog(TokenDialog):
         else:
             self.check()
 
+    def reject(self) -> None:
+        for field in (self.first, self.new, self.repeat):
+            field.clear()
+        super().reject()
+
     def _succeeded(self, info: TokenInfo) -> None:
+        self.new.clear()
+        self.repeat.clear()
         self.info = info
         self.done.emit(info)
         self.accept()
         self.app.show_info(self.success_code, self.parentWidget(), label=self.label)
 
     def _failed(self, exc: BaseException) -> None:
+        code = messages.describe(exc).code
+        if not code.startswith(WRONG_FIRST_PIN):  # the new PIN itself was refused: choose it again
+            self.new.clear()
+            self.repeat.clear()
         self.app.show_error(exc, self)
-        if getattr(exc, "code", "") in LOCKING_CODES:
+        if code in LOCKING_CODES:
             self.reject()
             return
         self.refresh_info(lambda: self.update_state_label(self.state, self.so))

@@ -41,8 +41,12 @@ class PinField(QLineEdit):
                 self.caps_lock_changed.emit(caps)
         super().keyPressEvent(event)
 
+    def copy(self) -> bytearray:
+        """The PIN as UTF-8 bytes, left in the field (the caller wipes the buffer after use)."""
+        return bytearray(self.text().encode("utf-8"))
+
     def take(self) -> bytearray:
         """The PIN as UTF-8 bytes; the field is cleared (the caller wipes the buffer after use)."""
-        pin = bytearray(self.text().encode("utf-8"))
+        pin = self.copy()
         self.clear()
         return pin

@@ -206,6 +206,10 @@
         <translation>正在读取证书</translation>
     </message>
     <message>
+        <source>Reading the key</source>
+        <translation>正在读取U盾</translation>
+    </message>
+    <message>
         <source>Certificate expires soon</source>
         <translation>证书即将到期</translation>
     </message>

@@ -32,6 +32,10 @@
         <translation>发现 %1 个问题：请按下面的步骤处理，或点“修复”。</translation>
     </message>
     <message>
+        <source>Problems found: %1. Follow the steps below.</source>
+        <translation>发现 %1 个问题：请按下面的步骤处理。</translation>
+    </message>
+    <message>
         <source>No problem found. Things to note: %1.</source>
         <translation>没有发现问题，有 %1 项需要注意。</translation>
     </message>

@@ -36,6 +36,10 @@
         <translation>确定</translation>
     </message>
     <message>
+        <source>Do not allow</source>
+        <translation>不允许</translation>
+    </message>
+    <message>
         <source>This website wants to read the certificates on your USB key. Allow it? Check the address: allow only the official site.</source>
         <translation>这个网站请求读取U盾中的证书。是否允许？请核对网址，只允许官方网站。</translation>
     </message>

@@ -68,11 +68,13 @@ def primary_buttons(key: str, page: QWidget) -> dict[str, QWidget]:
         return {"change PIN": card.change_button, "first view": card.rows[0].view_button}
     if key == "renewal":
         return {"first renew": page.rows[0].button} if page.rows else {"import": page.import_button}
-    if key == "signing":
+    if key == "signing":  # the 签章 tab's buttons (object names kept stable by the page)
         tab = page.sign_tab
-        found = {"sign": tab.sign_button}
+        found = {"sign": tab.findChild(QPushButton, "SignButton")}
         found |= {b.text(): b for b in tab.findChildren(QPushButton) if b.property("primary") and b.isVisible()}
         return found
+    if key == "signing-verify":
+        return {"verify": page.verify_tab.findChild(QPushButton, "VerifyButton")}
     if key == "portals":
         return {"first open": next(iter(page.tiles.values())).button, "check again": page.refresh_button}
     if key == "diagnostics":
@@ -103,11 +105,23 @@ def test_window_pages_and_dialogs_fit_the_screen(lang, language, ctx, demo_token
     qtbot.waitUntil(lambda: bool(renewal.rows), timeout=15000)
     for spec in PAGES:
         window.show_page(spec.key)
+        if spec.key == "portals":  # the tiles' readiness, as the clerk sees it
+            tiles = window.pages["portals"].tiles.values()
+            qtbot.waitUntil(lambda: all("…" not in t.status.text() for t in tiles), timeout=15000)
         qtbot.wait(60)
         window.grab().save(str(SHOTS / f"{lang}-{SCALE}-page-{spec.key}.png"))
         for name, button in primary_buttons(spec.key, window.pages[spec.key]).items():
             if issue := clipped(button, window):
                 problems.append(f"{spec.key} / {name}: {issue}")
+        if spec.key == "signing":
+            signing = window.pages["signing"]
+            signing.tabs.setCurrentWidget(signing.verify_tab)
+            qtbot.wait(60)
+            window.grab().save(str(SHOTS / f"{lang}-{SCALE}-page-signing-verify.png"))
+            for name, button in primary_buttons("signing-verify", signing).items():
+                if issue := clipped(button, window):
+                    problems.append(f"signing / {name}: {issue}")
+            signing.tabs.setCurrentWidget(signing.sign_tab)
 
     window.show_page("certificates")
     card = page.cards[demo_token.serial]

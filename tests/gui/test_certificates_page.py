@@ -81,6 +81,26 @@ def test_default_pin_suggestion_after_login(page, ctx, demo_token, qtbot):
     assert page.banner.serial == demo_token.serial
 
 
+def test_pin_state_is_read_again_after_every_login(page, ctx, make_token, qtbot):
+    """One wrong PIN (signing, a website, renewal: any login through app.keys) shows 剩余次数较少; the
+    next successful login clears it on the card."""
+    import pytest
+
+    from tokenio.errors import PinIncorrect
+
+    token = make_token(keys=(("ec-p256", "sign"),))
+    card = wait_card(qtbot, page, token.serial)
+    normal = card.pin_label.text()
+    with pytest.raises(PinIncorrect):
+        ctx.keys.login(token.serial, pin("Wr0ng-pin"))
+    qtbot.waitUntil(lambda: card.pin_level == "warn", timeout=10000)
+    warned = card.pin_label.text()
+    assert warned != normal
+    ctx.keys.login(token.serial, pin(token.pin)).session.close()
+    qtbot.waitUntil(lambda: card.pin_level == "ok", timeout=10000)
+    assert card.pin_label.text() == normal and ctx.token(token.serial).pin.summary == "ok"
+
+
 def test_empty_state_links_to_diagnostics(ctx, qtbot):
     from gui.pages.certificates.view import EmptyState
 

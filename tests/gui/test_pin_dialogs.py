@@ -74,6 +74,10 @@ def test_wrong_old_pin_is_explained(page, ctx, fresh, qtbot):
     assert message.code.startswith("PIN_INCORRECT")
     assert "口令不正确" in message.title and message.remedy
     assert dialog.isVisible() and dialog.first.text() == ""  # the clerk can try again, nothing retried
+    assert dialog.new.text() == NEW_PIN and dialog.repeat.text() == NEW_PIN  # only the wrong PIN is retyped
+    assert dialog.first.hasFocus() or not dialog.isActiveWindow()
+    dialog.reject()
+    assert dialog.new.text() == dialog.repeat.text() == ""
 
 
 def test_weak_new_pin_is_refused_before_any_token_call(page, ctx, fresh, qtbot):

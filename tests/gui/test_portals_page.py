@@ -164,3 +164,17 @@ def test_the_service_belongs_to_its_context_and_restarts_at_once(ctx, qtbot, ser
     again = ctx.start_service()
     assert again is not None and again is not first, ctx.service_error
     assert portals.service_running(service_port)
+
+
+def test_site_approval_defaults_to_the_safe_choice(ctx, qtbot):
+    from PySide6.QtCore import Qt
+
+    dialog = ConsentDialog(ConsentRequest("approve_origin", "https://portal.example"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    allow = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    deny = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+    assert deny.isDefault() and not allow.isDefault() and deny.text() == "不允许"
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    assert dialog.result() == dialog.DialogCode.Rejected and dialog.answer().approved is False

@@ -126,6 +126,7 @@ class CertificatesPage(QWidget):
         app.tokens_changed.connect(self.on_tokens_changed)
         app.first_scan_done.connect(self._update_stack)
         app.default_pin_detected.connect(self.banner.show_for)
+        app.login_tried.connect(self.reread_flags)
         app.settings_changed.connect(lambda _s: self.refresh())
         for token in app.present:
             self.add_card(token)
@@ -173,6 +174,20 @@ class CertificatesPage(QWidget):
         job = self.app.jobs.run(_read_key, self.app, serial, owner=self, description=self.tr("Reading certificates"))
         job.finished.connect(lambda result: self._loaded(serial, *result))
         job.failed.connect(lambda exc: self._load_failed(serial, exc))
+
+    def reread_flags(self, serial: str) -> None:
+        """After a login (right or wrong): the key's PIN state as the flags say now."""
+        if serial not in self.cards:
+            return
+        job = self.app.jobs.run(self.app.keys.find_token, serial, owner=self, description=self.tr("Reading the key"))
+        job.finished.connect(self._flags_read)
+        job.failed.connect(lambda _exc: None)  # the key is gone: tokens_changed removes its card
+
+    def _flags_read(self, token: TokenInfo) -> None:
+        card = self.cards.get(token.serial)
+        if card is not None:
+            self.app.note_token(token)
+            card.set_token(token)
 
     def refresh(self) -> None:
         for serial in list(self.cards):

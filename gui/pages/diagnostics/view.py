@@ -126,17 +126,32 @@ class DiagnosticsPage(QWidget):
             row = ResultRow(result)
             row.fix_requested.connect(self.fix)
             self.rows[result.check_id] = row
-            position = sorted(self.rows, key=CHECK_IDS.index).index(result.check_id)
-            self.list_layout.insertWidget(position, row)
             row.show()  # at once, not on the layout's queued show
         else:
             row.show_result(result)
+        self._order_rows()
+
+    def _order_rows(self) -> None:
+        """Problems first (errors, then things to note), then the passed and skipped checks, each in check order."""
+        ordered = sorted(self.rows, key=lambda i: (-self.results[i].status.rank, CHECK_IDS.index(i)))
+        for position, check_id in enumerate(ordered):
+            row = self.rows[check_id]
+            if self.list_layout.indexOf(row) != position:
+                self.list_layout.removeWidget(row)
+                self.list_layout.insertWidget(position, row)
+
+    def ordered_ids(self) -> list[str]:
+        """The check ids in the order the rows are shown."""
+        widgets = [self.list_layout.itemAt(i).widget() for i in range(self.list_layout.count())]
+        by_row = {id(row): check_id for check_id, row in self.rows.items()}
+        return [by_row[id(w)] for w in widgets if w is not None and id(w) in by_row]
 
     def _summarise(self) -> None:
         counts = {s: sum(r.status is s for r in self.results.values()) for s in Status}
+        fixable = any(r.status is Status.ERROR and r.fixable for r in self.results.values())
         if counts[Status.ERROR]:
-            text = self.tr("Problems found: %1. Follow the steps below, or click Fix.").replace(
-                "%1", str(counts[Status.ERROR]))
+            text = (self.tr("Problems found: %1. Follow the steps below, or click Fix.") if fixable
+                    else self.tr("Problems found: %1. Follow the steps below.")).replace("%1", str(counts[Status.ERROR]))
             colour = "#B91C1C"
         elif counts[Status.WARNING]:
             text = self.tr("No problem found. Things to note: %1.").replace("%1", str(counts[Status.WARNING]))

@@ -83,6 +83,13 @@ class ConsentDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.buttons = buttons
+        if request.kind == "approve_origin":  # Enter must not let a site in: the safe choice is the default
+            allow, deny = (buttons.button(b) for b in (QDialogButtonBox.StandardButton.Ok,
+                                                      QDialogButtonBox.StandardButton.Cancel))
+            deny.setText(self.tr("Do not allow"))
+            allow.setAutoDefault(False)
+            deny.setDefault(True)
+            deny.setFocus()
 
     def _question(self) -> str:
         if self.request.kind == "approve_origin":
