@@ -107,7 +107,7 @@ def test_window_pages_and_dialogs_fit_the_screen(lang, language, ctx, demo_token
         window.show_page(spec.key)
         if spec.key == "portals":  # the tiles' readiness, as the clerk sees it
             tiles = window.pages["portals"].tiles.values()
-            qtbot.waitUntil(lambda: all("…" not in t.status.text() for t in tiles), timeout=15000)
+            qtbot.waitUntil(lambda tiles=tiles: all("…" not in t.status.text() for t in tiles), timeout=15000)
         qtbot.wait(60)
         window.grab().save(str(SHOTS / f"{lang}-{SCALE}-page-{spec.key}.png"))
         for name, button in primary_buttons(spec.key, window.pages[spec.key]).items():
