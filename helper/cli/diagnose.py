@@ -29,12 +29,12 @@ def _print_result(c, r) -> None:
     m = r.message()
     click.echo(click.style(f"{mark} {c.name()}", fg=colour, bold=True) + f"  {m.title}")
     if r.status.value in ("warning", "error"):
-        click.echo(f"    {ctx.t('说明', 'Why')}：{m.explanation}")
-        click.echo(f"    {ctx.t('解决方案', 'Solution')}：")
+        click.echo(f"    {ctx.t('说明：', 'Why: ')}{m.explanation}")
+        click.echo(f"    {ctx.t('解决方案：', 'Solution:')}")
         for n, step in enumerate(m.remedy, 1):
             click.echo(f"      {n}. {step}")
         if r.fixable:
-            click.echo(f"    {ctx.t('修复', 'Fix')}：cahelper diagnose --fix {r.check_id}")
+            click.echo(f"    {ctx.t('修复：', 'Fix: ')}cahelper diagnose --fix {r.check_id}")
     if ctx.verbose:
         for line in r.details:
             click.echo(click.style(f"    · {line}", dim=True))
@@ -45,7 +45,7 @@ def _support() -> None:
 
     contacts = settings.load().support_contacts
     if contacts:
-        click.echo(obj().t("客服：", "Support: ") + "；".join(contacts))
+        click.echo(obj().t("客服：", "Support: ") + obj().t("；", "; ").join(contacts))
 
 
 def _confirm(check_name: str, yes: bool) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from helper import wording
 from helper.cli.runtime import emit_json, obj
 
 STATUS_ZH = {"valid": "有效", "expiring": "即将到期", "expired": "已过期", "not_yet_valid": "尚未生效"}
@@ -94,7 +95,7 @@ def _print_cert_summary(ctx, e) -> None:
     click.echo(f"  {ctx.t('持有人', 'Holder')}: {i.subject_cn}   {ctx.t('单位代码', 'Unit code')}: {i.unit_code or '-'}")
     click.echo(f"  {ctx.t('颁发者', 'Issuer')}: {i.issuer_cn}")
     click.echo(f"  {ctx.t('有效期', 'Valid')}: {_d(i.not_before)} — {_d(i.not_after)}  "
-               + click.style(f"{state}，{ctx.t('剩余', '')}{days}{ctx.t('天', ' days left')}", fg=colour))
+               + click.style(ctx.t(f"{state}，剩余{days}天", f"{state}, {wording.count(days, 'day')} left"), fg=colour))
     click.echo(f"  {ctx.t('私钥', 'Private key')}: {ctx.t('有', 'yes') if e.has_key else ctx.t('无', 'no')}"
                f"   U盾: {e.token.label} [{e.token.serial}]")
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from helper import wording
 from helper.cli.runtime import emit_json, obj
 from helper.cli.secrets import SecretReader
 
@@ -49,8 +50,8 @@ def check(as_json: bool) -> None:
         state = monitor.STATE_ZH[i.state] if ctx.zh else STATE_EN[i.state]
         colour = {"valid": "green", "expiring": "yellow"}.get(i.state, "red")
         note = ctx.t("（已由新证书替代）", " (superseded by a newer certificate)") if i.superseded else ""
-        days = ctx.t(f"剩余 {i.days_left} 天", f"{i.days_left} days left") if i.days_left >= 0 else ""
-        click.echo(f"[{i.cert_id}] {i.unit}（{i.holder}）  {i.not_after:%Y-%m-%d}  "
+        days = ctx.t(f"剩余 {i.days_left} 天", f"{wording.count(i.days_left, 'day')} left") if i.days_left >= 0 else ""
+        click.echo(f"[{i.cert_id}] {i.unit}{ctx.t(f'（{i.holder}）', f' ({i.holder})')}  {i.not_after:%Y-%m-%d}  "
                    + click.style(f"{state} {days}".strip(), fg=colour, bold=i.state == "expired") + note)
     for j in pending:
         click.echo(ctx.t(f"未完成的证书安装：U盾 {j.token_label} ({j.token_serial})，请运行 cahelper renew recover",
@@ -98,7 +99,7 @@ def _print_result(ctx, result, as_json: bool) -> None:
         return
     click.echo(ctx.t(f"证书已安装到U盾，有效期至 {info.not_after:%Y-%m-%d}。", f"Certificate installed, valid until "
                      f"{info.not_after:%Y-%m-%d}."))
-    click.echo(f"  [{info.id}] {info.unit}（{info.subject_cn}）")
+    click.echo(f"  [{info.id}] {info.unit}{ctx.t(f'（{info.subject_cn}）', f' ({info.subject_cn})')}")
 
 
 @renew.command("cmp", help="通过证书机构的CMP服务在线延期。--secret-stdin 与 --pin-stdin 同用时，标准输入第一行为授权码，"

@@ -166,22 +166,6 @@
         <source>Unreadable</source>
         <translation>无法读取</translation>
     </message>
-    <message>
-        <source>Expired</source>
-        <translation>已过期</translation>
-    </message>
-    <message>
-        <source>Not yet valid</source>
-        <translation>尚未生效</translation>
-    </message>
-    <message>
-        <source>Expires in %1 days</source>
-        <translation>%1 天后到期</translation>
-    </message>
-    <message>
-        <source>%1 days left</source>
-        <translation>剩余 %1 天</translation>
-    </message>
 </context>
 <context>
     <name>CertificatesPage</name>
@@ -249,6 +233,33 @@
     <message>
         <source>Key inserted but not shown? Run Diagnostics</source>
         <translation>已插入U盾但没有显示？点此“检测修复”</translation>
+    </message>
+</context>
+<context>
+    <name>Expiry</name>
+    <message>
+        <source>Expired</source>
+        <translation>已过期</translation>
+    </message>
+    <message>
+        <source>Not yet valid</source>
+        <translation>尚未生效</translation>
+    </message>
+    <message>
+        <source>Expires in 1 day</source>
+        <translation>1 天后到期</translation>
+    </message>
+    <message>
+        <source>Expires in %1 days</source>
+        <translation>%1 天后到期</translation>
+    </message>
+    <message>
+        <source>1 day left</source>
+        <translation>剩余 1 天</translation>
+    </message>
+    <message>
+        <source>%1 days left</source>
+        <translation>剩余 %1 天</translation>
     </message>
 </context>
 <context>

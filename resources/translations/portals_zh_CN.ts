@@ -24,6 +24,10 @@
         <translation>文件：%1（共 %2 页）</translation>
     </message>
     <message>
+        <source>File: %1 (1 page)</source>
+        <translation>文件：%1（共 1 页）</translation>
+    </message>
+    <message>
         <source>PIN of the USB key (only typed here, never sent to the website):</source>
         <translation>U盾口令（只在这里输入，不会发送给网站）：</translation>
     </message>

@@ -19,7 +19,7 @@ CHOICES = (CertChoice("aaaa", "石家庄示例科技有限公司", "张三", "�
            CertChoice("bbbb", "石家庄示例科技有限公司", "张三", "示例CA", "2027-06-01", "U盾"))
 
 
-def test_portals_page_tiles_by_region(ctx, qtbot):
+def test_portals_page_tiles_by_region(ctx, qtbot, service_port):
     from helper import portals
     from helper.demo.sites import register_demo_portals
 
@@ -32,7 +32,7 @@ def test_portals_page_tiles_by_region(ctx, qtbot):
     assert page.tiles["sjz-rsj"].name.text() == "石家庄人社局网报"
     assert page.tiles["sjz-rsj"].button.text() == "打开"
     assert "已就绪" in page.tiles["hlj-rst"].status.text()  # QR login needs no key
-    assert "网站登录服务没有运行" in page.tiles["demo"].status.text()  # nothing serves the test's port
+    assert "网站登录服务没有运行" in page.tiles["demo"].status.text()  # nothing serves the test's free port
     SHOTS.mkdir(exist_ok=True)
     page.grab().save(str(SHOTS / "zh-page-portals.png"))
     portals.user_path().unlink()

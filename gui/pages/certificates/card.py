@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from gui import theme
-from gui.widgets import pin_state
+from gui.widgets import expiry, pin_state
 from gui.widgets.labels import data_label, icon_label
 
 if TYPE_CHECKING:
@@ -96,14 +96,7 @@ class CertRow(QFrame):
         info = self.entry.info
         if info is None:
             return self.tr("Unreadable")
-        days = info.days_left()
-        if self.status == "expired":
-            return self.tr("Expired")
-        if self.status == "not_yet_valid":
-            return self.tr("Not yet valid")
-        if self.status == "expiring":
-            return self.tr("Expires in %1 days").replace("%1", str(days))
-        return self.tr("%1 days left").replace("%1", str(days))
+        return expiry.days_text(self.status, info.days_left())
 
 
 class KeyCard(QFrame):

@@ -64,8 +64,8 @@ class ConsentDialog(QDialog):
             layout.addWidget(QLabel(self.tr("Certificate (unit name)")))
             layout.addWidget(self.certs)
             if request.kind == "sign_pdf":
-                layout.addWidget(QLabel(self.tr("File: %1 (%2 pages)").replace("%1", request.file_name)
-                                        .replace("%2", str(request.pages))))
+                pages = self.tr("File: %1 (1 page)") if request.pages == 1 else self.tr("File: %1 (%2 pages)")
+                layout.addWidget(QLabel(pages.replace("%1", request.file_name).replace("%2", str(request.pages))))
                 if request.preview_png:
                     preview = QLabel()
                     pixmap = QPixmap()
