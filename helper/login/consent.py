@@ -64,17 +64,15 @@ DENIED = ConsentAnswer(False)
 
 
 class ConsentUI(Protocol):
+    """A face may also have ``report(error)``: the operation the user just confirmed failed (a wrong PIN), to be
+    shown with the tries left before any further question (the terminal has it; faces whose caller shows
+    errors itself may leave it out)."""
+
     def ask(self, request: ConsentRequest) -> ConsentAnswer:
         """Ask the user (blocking; called on a worker thread). Kinds authenticate/sign_pdf need a PIN."""
 
     def cancel(self) -> None:
         """Close an open question: the service gave up waiting (timeout). ``ask`` then returns DENIED."""
-
-
-class ReportingUI(ConsentUI, Protocol):
-    def report(self, error: BaseException) -> None:
-        """The operation the user just confirmed failed (a wrong PIN): say why, with the tries left,
-        before any further question. Optional: faces whose caller shows errors itself may omit it."""
 
 
 def _pick_language(zh: str, en: str) -> str:

@@ -400,14 +400,9 @@ class ConnectionWatch:
         self.max_connections = limits.max_connections or max_connections_for()
         self._open: dict[asyncio.BaseTransport, _Watched] = {}
         self._sweeper: asyncio.Task | None = None
-        self.closed_idle = 0  # connections closed for idleness (benchmarks report it)
 
     def factory(self, inner: Callable[[], asyncio.Protocol]) -> Callable[[], asyncio.Protocol]:
         return lambda: _Watched(inner(), self)
-
-    @property
-    def count(self) -> int:
-        return len(self._open)
 
     def opened(self, conn: _Watched) -> None:
         if len(self._open) >= self.max_connections:
@@ -415,10 +410,15 @@ class ConnectionWatch:
             if not idle:
                 conn.close()
                 return
-            min(idle, key=lambda c: c.idle_since).close()
-            self.closed_idle += 1
+            self._drop(min(idle, key=lambda c: c.idle_since))
         assert conn.transport is not None
         self._open[conn.transport] = conn
+
+    def _drop(self, conn: _Watched) -> None:
+        """Close ``conn`` and stop counting it now (its connection_lost comes a loop turn later)."""
+        if conn.transport is not None:
+            self._open.pop(conn.transport, None)
+        conn.close()
 
     def closed(self, conn: _Watched) -> None:
         if conn.transport is not None:
@@ -444,8 +444,7 @@ class ConnectionWatch:
             await asyncio.sleep(min(1.0, self.limits.idle_timeout / 4))
             deadline = time.monotonic() - self.limits.idle_timeout
             for conn in [c for c in self._open.values() if c.requests == 0 and c.idle_since < deadline]:
-                conn.close()
-                self.closed_idle += 1
+                self._drop(conn)
 
 
 class _Busy:

@@ -250,7 +250,7 @@ class KeyOperations:
 
     async def _report(self, error: BaseException) -> None:
         """Tell the face that asked for the PIN why it failed, before it can ask anything else."""
-        report = getattr(self.ui, "report", None)  # optional part of ConsentUI (ReportingUI)
+        report = getattr(self.ui, "report", None)  # optional part of ConsentUI
         if report is not None:
             await asyncio.get_running_loop().run_in_executor(self._ui_pool, report, error)
 

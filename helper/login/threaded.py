@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Awaitable, Callable
 
@@ -65,7 +66,8 @@ class LoopbackSite:
         self._runner = web.AppRunner(self.make_app(), access_log=None, handle_signals=False, shutdown_timeout=2.0)
         await self._runner.setup()
         try:
-            await web.TCPSite(self._runner, "127.0.0.1", self.port, reuse_address=False).start()
+            # SO_REUSEADDR on POSIX only (restart at once); on Windows it would let others bind the same port
+            await web.TCPSite(self._runner, "127.0.0.1", self.port, reuse_address=os.name == "posix").start()
         except OSError:
             await self._runner.cleanup()
             raise

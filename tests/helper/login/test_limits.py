@@ -162,6 +162,19 @@ def test_port_in_use_by_no_visible_listener_blames_no_program(start_service, ui)
     assert "占用" not in caught.value.message("zh").title
 
 
+def test_beyond_the_connection_cap_the_longest_idle_makes_room(start_service, ui):
+    service = start_service(ui, http=HttpLimits(max_connections=20))
+    conns = [socket.create_connection(("127.0.0.1", service.port)) for _ in range(30)]
+    try:
+        time.sleep(0.3)
+        assert call(service.port, "GET", "/v1/status").status == 200
+        closed = [n for n, conn in enumerate(conns) if _closed_by_server(conn, 0.2)]
+        assert closed == list(range(11))  # the oldest made room for the newer ones and for the status call
+    finally:
+        for conn in conns:
+            conn.close()
+
+
 def test_connection_budget_follows_the_fd_limit():
     assert max_connections_for(1024) == 672
     assert max_connections_for(256) == 96
