@@ -9,42 +9,16 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from helper import settings
+from helper.inventory import CertEntry, Inventory, sort_entries
 from helper.messages import HelperError
 from helper.pin import PinPolicy, is_default
 from tokenio.drivers import ENV_MODULE
-from tokenio.module import TokenInfo
-from tokenio.session import CertObject
+from tokenio.info import TokenInfo
 from tokenio.worker import SessionHandle, TokenService, wipe
 
-if TYPE_CHECKING:
-    from helper import certs
-
-
-@dataclass(frozen=True)
-class CertEntry:
-    """A certificate as found on a key: parsed ``info``, or ``problem`` when unreadable.
-
-    ``cka_id`` is the certificate object's; ``key_id`` the CKA_ID of its private key, which differs
-    when the two were paired by public key (keys set up with other tools).
-    """
-
-    token: TokenInfo
-    label: str
-    cka_id: bytes
-    info: certs.CertInfo | None
-    problem: str | None
-    key_id: bytes | None
-
-    @property
-    def has_key(self) -> bool:
-        return self.key_id is not None
-
-    @property
-    def id(self) -> str:
-        return self.info.id if self.info else f"bad-{self.cka_id.hex() or self.label}"
+__all__ = ["CertEntry", "KeyService", "LoginResult", "make_service"]
 
 
 @dataclass(frozen=True)
@@ -68,28 +42,30 @@ def make_service(extra_modules: Iterable[str] = ()) -> TokenService:
 class KeyService:
     def __init__(self, service: TokenService, policy: PinPolicy | None = None) -> None:
         self.tokens_service = service
+        self.inventory = Inventory(service)
         conf = settings.load()
         self.policy = policy or PinPolicy(conf.pin_min_length, conf.pin_max_length)
 
-    def tokens(self) -> list[TokenInfo]:
-        return self.tokens_service.tokens()
+    def tokens(self, *, all_slots: bool = False) -> list[TokenInfo]:
+        """The USB keys present (every slot with a token when ``all_slots``)."""
+        return self.inventory.tokens(all_slots=all_slots)
 
-    def find_token(self, serial: str | None = None) -> TokenInfo:
-        return self.tokens_service.find(serial)
+    def find_token(self, ref: str | None = None) -> TokenInfo:
+        """The key named by ``ref`` (the id `tokens` shows, its serial or label), or the only key."""
+        return self.inventory.token(ref)
 
-    def certificates(self, serial: str | None = None) -> list[CertEntry]:
-        """Certificates on one key (``serial``) or on every inserted key, signing certificates first."""
-        tokens = [self.find_token(serial)] if serial else self.tokens()
-        out: list[CertEntry] = []
-        for token in tokens:
-            out += [_entry(token, obj) for obj in self.tokens_service.certificates(token.serial)]
-        return sorted(out, key=lambda e: (e.info is None, e.info is not None and not e.info.is_signing))
+    def certificates(self, ref: str | None = None) -> list[CertEntry]:
+        """Certificates on one key (``ref``) or on every inserted key, signing certificates first."""
+        tokens = [self.find_token(ref)] if ref else self.tokens()
+        if len(tokens) == 1:
+            return self.inventory.certificates(tokens[0])
+        return sort_entries([e for token in tokens for e in self.inventory.certificates(token)])
 
-    def find_certificate(self, cert_id: str, serial: str | None = None) -> CertEntry:
+    def find_certificate(self, cert_id: str, ref: str | None = None) -> CertEntry:
         """By fingerprint prefix (at least 8 hex digits) or CKA_ID hex."""
         wanted = cert_id.lower()
         matches = [
-            e for e in self.certificates(serial)
+            e for e in self.certificates(ref)
             if (e.info and len(wanted) >= 8 and e.info.sha256.startswith(wanted)) or e.cka_id.hex() == wanted
             or e.id == wanted
         ]
@@ -129,15 +105,3 @@ class KeyService:
         default = is_default(pin.decode("utf-8", "replace"))
         return LoginResult(self.tokens_service.open_session(serial, pin, rw=rw), default)
 
-
-def _entry(token: TokenInfo, obj: CertObject) -> CertEntry:
-    from helper import certs
-
-    info = None
-    problem = obj.problem
-    if obj.der is not None:
-        try:
-            info = certs.parse(obj.der)
-        except HelperError:
-            problem = "unparseable certificate"
-    return CertEntry(token, obj.label, obj.cka_id, info, problem, obj.key.cka_id if obj.key else None)

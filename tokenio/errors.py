@@ -9,39 +9,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pkcs11.exceptions as p11e
 
-
-@dataclass(frozen=True)
-class PinState:
-    """The user/SO PIN flags of a token (snapshots: re-read after every operation)."""
-
-    initialized: bool = True
-    count_low: bool = False
-    final_try: bool = False
-    locked: bool = False
-    to_be_changed: bool = False
-    so_count_low: bool = False
-    so_final_try: bool = False
-    so_locked: bool = False
-
-    @property
-    def summary(self) -> str:
-        """One word for the user PIN state: ok, count_low, final_try, locked, to_be_changed, uninitialized."""
-        if not self.initialized:
-            return "uninitialized"
-        if self.locked:
-            return "locked"
-        if self.final_try:
-            return "final_try"
-        if self.count_low:
-            return "count_low"
-        if self.to_be_changed:
-            return "to_be_changed"
-        return "ok"
+from tokenio.info import PinState
 
 
 class TokenError(Exception):
@@ -71,6 +43,13 @@ class ModuleWrongArch(TokenError):
 
 class ModuleInitFailed(TokenError):
     code = "MODULE_INIT_FAILED"
+
+
+class ModuleShared(TokenError):
+    """The module's library is already initialised in this process through another module (a wrapper or a
+    proxy): it is used once, through that other module."""
+
+    code = "MODULE_SHARED"
 
 
 class NoModule(TokenError):

@@ -1,4 +1,4 @@
-"""Loading a PKCS#11 module and enumerating its tokens into immutable TokenInfo values."""
+"""Loading a PKCS#11 module once and enumerating its slots into immutable TokenInfo values."""
 
 from __future__ import annotations
 
@@ -6,74 +6,33 @@ import contextlib
 import ctypes
 import logging
 import sys
-from dataclasses import dataclass
+from dataclasses import replace
 
 import pkcs11
 import pkcs11.exceptions as p11e
-from pkcs11 import TokenFlag
 
 from tokenio.drivers import ModuleCandidate, check_loadable
-from tokenio.errors import ModuleInitFailed, ModuleInvalid, PinState, TokenRemoved, translate
+from tokenio.errors import ModuleInitFailed, ModuleInvalid, ModuleShared, TokenRemoved, translate
+from tokenio.info import (
+    CKF_LOGIN_REQUIRED,
+    CKF_PROTECTED_AUTHENTICATION_PATH,
+    CKF_TOKEN_INITIALIZED,
+    CKF_WRITE_PROTECTED,
+    TokenInfo,
+    pin_state_from_flags,
+)
 
 log = logging.getLogger(__name__)
-
-# PKCS#11 v2.40 token flags not named by python-pkcs11's TokenFlag.
-CKF_USER_PIN_COUNT_LOW = 0x00010000
-CKF_USER_PIN_FINAL_TRY = 0x00020000
-CKF_USER_PIN_LOCKED = 0x00040000
-CKF_USER_PIN_TO_BE_CHANGED = 0x00080000
-CKF_SO_PIN_COUNT_LOW = 0x00100000
-CKF_SO_PIN_FINAL_TRY = 0x00200000
-CKF_SO_PIN_LOCKED = 0x00400000
-
-
-@dataclass(frozen=True)
-class TokenInfo:
-    """A snapshot of one token (USB key). Identify it by ``serial`` (and ``label``), never by slot id."""
-
-    module_path: str
-    module_name: str
-    slot_id: int
-    slot_description: str
-    label: str
-    manufacturer: str
-    model: str
-    serial: str
-    pin: PinState
-    initialized: bool
-    protected_auth_path: bool
-    write_protected: bool
-    free_public_memory: int | None = None
-    total_public_memory: int | None = None
-    free_private_memory: int | None = None
-
-    @property
-    def key(self) -> tuple[str, str]:
-        """Identity across enumerations: (module, serial)."""
-        return (self.module_path, self.serial)
-
-
-def pin_state_from_flags(flags: int) -> PinState:
-    return PinState(
-        initialized=bool(flags & TokenFlag.USER_PIN_INITIALIZED),
-        count_low=bool(flags & CKF_USER_PIN_COUNT_LOW),
-        final_try=bool(flags & CKF_USER_PIN_FINAL_TRY),
-        locked=bool(flags & CKF_USER_PIN_LOCKED),
-        to_be_changed=bool(flags & CKF_USER_PIN_TO_BE_CHANGED),
-        so_count_low=bool(flags & CKF_SO_PIN_COUNT_LOW),
-        so_final_try=bool(flags & CKF_SO_PIN_FINAL_TRY),
-        so_locked=bool(flags & CKF_SO_PIN_LOCKED),
-    )
-
 
 _users: dict[str, int] = {}
 
 
 class LoadedModule:
-    """A module loaded into this process. Used only on the TokenService thread.
+    """A module loaded and C_Initialize'd once in this process. Used only on the TokenService thread.
 
     python-pkcs11 shares one library object per path in a process, so the module is finalized only
-    when its last user releases it.
+    when its last user releases it. A library already initialised through another module (pkcs11-spy or
+    p11-kit-proxy wrapping it) raises ModuleShared: it is then used through that other module only.
     """
 
     def __init__(self, candidate: ModuleCandidate) -> None:
@@ -84,10 +43,12 @@ class LoadedModule:
             self.lib = pkcs11.lib(candidate.path)
         except p11e.PKCS11Error as exc:
             text = str(exc)
+            if "already initialized" in text:
+                raise ModuleShared(text, path=candidate.path, other="") from exc
             if "loading" in text or "symbol" in text.lower() or "C_GetFunctionList" in text:
                 raise ModuleInvalid(text, path=candidate.path) from exc
             raise ModuleInitFailed(type(exc).__name__, path=candidate.path) from exc
-        self._memory = _TokenMemoryReader(candidate.path)
+        self._direct = _DirectCalls(candidate.path)
         self.scanned = False  # a module just initialised already sees the current tokens
         _users[self.path] = _users.get(self.path, 0) + 1
 
@@ -103,18 +64,19 @@ class LoadedModule:
         return f"{self.lib.manufacturer_id} {self.lib.library_description}".strip()
 
     def reinitialize(self) -> None:
-        """C_Finalize + C_Initialize: closes every session and makes the module rescan its tokens."""
+        """C_Finalize + C_Initialize: closes every session and makes the module rescan its tokens.
+
+        Only the hot-plug rescan calls this, and only for modules marked ``rescan_by_reinitialize``.
+        """
         try:
             self.lib.reinitialize()
         except p11e.PKCS11Error as exc:
             raise ModuleInitFailed(type(exc).__name__, path=self.path) from exc
 
     def tokens(self) -> list[tuple[TokenInfo, pkcs11.Token]]:
-        """Present, initialized tokens with their python-pkcs11 handles."""
+        """Every slot with a token present, USB key or not (``id`` not yet assigned: see ``assign_ids``)."""
         out = []
         try:
-            if not self.lib.initialized:
-                self.lib.initialize()
             slots = self.lib.get_slots(token_present=True)
         except p11e.PKCS11Error as exc:
             raise translate(exc) from exc
@@ -123,35 +85,61 @@ class LoadedModule:
                 token = slot.get_token()
             except (p11e.TokenNotPresent, p11e.DeviceRemoved, p11e.SlotIDInvalid, p11e.TokenNotRecognised):
                 continue
-            flags = int(token.flags)
-            if not flags & TokenFlag.TOKEN_INITIALIZED:
-                continue
-            memory = self._memory.read(slot.slot_id)
-            out.append((
-                TokenInfo(
-                    module_path=self.path,
-                    module_name=self.candidate.name,
-                    slot_id=slot.slot_id,
-                    slot_description=slot.slot_description.strip(),
-                    label=token.label.strip(),
-                    manufacturer=token.manufacturer_id.strip(),
-                    model=token.model.strip(),
-                    serial=token.serial.decode("ascii", "replace").strip(),
-                    pin=pin_state_from_flags(flags),
-                    initialized=True,
-                    protected_auth_path=bool(flags & TokenFlag.PROTECTED_AUTHENTICATION_PATH),
-                    write_protected=bool(flags & TokenFlag.WRITE_PROTECTED),
-                    **memory,
-                ),
-                token,
-            ))
+            out.append((self.describe(token), token))
         return out
 
-    def token(self, serial: str) -> tuple[TokenInfo, pkcs11.Token]:
-        for info, token in self.tokens():
-            if info.serial == serial:
-                return info, token
-        raise TokenRemoved(serial)
+    def describe(self, token: pkcs11.Token, *, usb_key: bool | None = None) -> TokenInfo:
+        """TokenInfo of a token just read; ``usb_key`` is decided here unless the caller knows it."""
+        flags = int(token.flags)
+        slot = token.slot
+        initialized = bool(flags & CKF_TOKEN_INITIALIZED)
+        login_required = bool(flags & CKF_LOGIN_REQUIRED)
+        if usb_key is None:
+            usb_key = initialized and (login_required or self._has_objects(token))
+        return TokenInfo(
+            module_path=self.path,
+            module_name=self.candidate.name,
+            slot_id=slot.slot_id,
+            slot_description=slot.slot_description.strip(),
+            label=token.label.strip(),
+            manufacturer=token.manufacturer_id.strip(),
+            model=token.model.strip(),
+            serial=token.serial.decode("ascii", "replace").strip(),
+            pin=pin_state_from_flags(flags),
+            initialized=initialized,
+            protected_auth_path=bool(flags & CKF_PROTECTED_AUTHENTICATION_PATH),
+            write_protected=bool(flags & CKF_WRITE_PROTECTED),
+            usb_key=usb_key,
+            login_required=login_required,
+            **self._direct.memory(slot.slot_id),
+        )
+
+    def reread(self, info: TokenInfo, token: pkcs11.Token) -> tuple[TokenInfo, pkcs11.Token]:
+        """The same token read again (one C_GetTokenInfo): PIN flags are snapshots."""
+        try:
+            fresh = token.slot.get_token()
+        except p11e.PKCS11Error as exc:
+            raise TokenRemoved(type(exc).__name__, serial=info.serial) from exc
+        now = self.describe(fresh, usb_key=info.usb_key)
+        if now.identity != info.identity:
+            raise TokenRemoved("another token in the slot", serial=info.serial)
+        return replace(now, id=info.id), fresh
+
+    def close_all_sessions(self, slot_id: int) -> None:
+        """C_CloseAllSessions: ends a session python-pkcs11 left open after a failed C_Login."""
+        self._direct.close_all_sessions(slot_id)
+
+    @staticmethod
+    def _has_objects(token: pkcs11.Token) -> bool:
+        """An initialised token that needs no login is a key only when it holds objects (NSS's internal
+        crypto-services token holds none)."""
+        from tokenio.p11raw import VENDOR_MAPPER
+
+        try:
+            with token.open(attribute_mapper=VENDOR_MAPPER) as session:
+                return next(iter(session.get_objects()), None) is not None
+        except (p11e.PKCS11Error, KeyError, ValueError):  # vendor objects python-pkcs11 cannot classify
+            return True
 
 
 class _CK_VERSION(ctypes.Structure):
@@ -176,20 +164,26 @@ class _CK_TOKEN_INFO(ctypes.Structure):
 _UNAVAILABLE = ctypes.c_ulong(-1).value
 
 
-class _TokenMemoryReader:
-    """Reads the memory fields of CK_TOKEN_INFO, which python-pkcs11 does not expose.
+class _DirectCalls:
+    """The calls python-pkcs11 does not expose: the memory fields of CK_TOKEN_INFO, C_CloseAllSessions.
 
-    The module is already initialised in this process, so calling its exported C_GetTokenInfo
-    directly sees the same state. Modules that do not export the symbol report nothing.
+    The module is already initialised in this process, so calling its exported functions directly sees
+    the same state. Modules that do not export a symbol report nothing for it.
     """
 
     def __init__(self, path: str) -> None:
         try:
-            self._fn = getattr(ctypes.CDLL(path), "C_GetTokenInfo", None)
+            dll = ctypes.CDLL(path)
         except OSError:
-            self._fn = None
+            dll = None
+        self._fn = getattr(dll, "C_GetTokenInfo", None)
+        self._close_all = getattr(dll, "C_CloseAllSessions", None)
 
-    def read(self, slot_id: int) -> dict[str, int | None]:
+    def close_all_sessions(self, slot_id: int) -> None:
+        if self._close_all is not None:
+            self._close_all(ctypes.c_ulong(slot_id))
+
+    def memory(self, slot_id: int) -> dict[str, int | None]:
         empty: dict[str, int | None] = {
             "free_public_memory": None, "total_public_memory": None, "free_private_memory": None,
         }

@@ -73,11 +73,13 @@ class DataObject:
 class TokenSession:
     """An open session on one token; ``user`` tells whether the user is logged in."""
 
-    def __init__(self, info: TokenInfo, token: pkcs11.Token, session: pkcs11.Session, user: bool) -> None:
+    def __init__(self, info: TokenInfo, token: pkcs11.Token, session: pkcs11.Session, user: bool, *,
+                 rw: bool = False) -> None:
         self.info = info
         self.token = token
         self.session = session
         self.user = user
+        self.rw = rw
         self._mechanisms: frozenset[Mechanism] | None = None
         self._keys: dict[bytes, pkcs11.PrivateKey] = {}
         self._plans: dict[tuple[str, bool], tuple[Mechanism, tuple | None, str]] = {}
@@ -92,42 +94,48 @@ class TokenSession:
     # --- keys and certificates ------------------------------------------------------------
     def private_keys(self) -> list[KeyRef]:
         """Private keys visible in this session (most tokens show them only after login)."""
-        publics = {k.cka_id: k.public_key_info for k in self._public_keys()}
-        out = []
-        with translated():
-            for obj in self.session.get_objects({Attribute.CLASS: ObjectClass.PRIVATE_KEY}):
-                cka_id = _attr(obj, Attribute.ID, b"")
-                key_type = _key_type(obj)
-                if key_type is None:
-                    continue
-                spki = publics.get(cka_id) or (_rsa_spki(obj) if key_type == "rsa" else None)
-                out.append(KeyRef(cka_id, _attr(obj, Attribute.LABEL, ""), key_type, spki))
-        return out
+        return self._inventory()[0]
 
-    def _public_keys(self) -> list[KeyRef]:
-        out = []
+    def _inventory(self) -> tuple[list[KeyRef], list[KeyRef], list[pkcs11.Object]]:
+        """Private keys, public keys and certificate objects, found in one search of every object."""
+        privates: list[pkcs11.Object] = []
+        publics: list[KeyRef] = []
+        certs: list[pkcs11.Object] = []
         with translated():
-            for obj in self.session.get_objects({Attribute.CLASS: ObjectClass.PUBLIC_KEY}):
+            for obj in self.session.get_objects():
+                kind = obj.object_class
+                if kind == ObjectClass.CERTIFICATE:
+                    certs.append(obj)
+                elif kind == ObjectClass.PRIVATE_KEY:
+                    privates.append(obj)
+                elif kind == ObjectClass.PUBLIC_KEY and (key_type := _key_type(obj)) is not None:
+                    spki = _rsa_spki(obj) if key_type == "rsa" else _ec_spki(obj)
+                    publics.append(KeyRef(_attr(obj, Attribute.ID, b""), _attr(obj, Attribute.LABEL, ""), key_type, spki))
+            spki_by_id = {k.cka_id: k.public_key_info for k in publics}
+            keys = []
+            for obj in privates:
                 key_type = _key_type(obj)
                 if key_type is None:
                     continue
-                spki = _rsa_spki(obj) if key_type == "rsa" else _ec_spki(obj)
-                out.append(KeyRef(_attr(obj, Attribute.ID, b""), _attr(obj, Attribute.LABEL, ""), key_type, spki))
-        return out
+                cka_id = _attr(obj, Attribute.ID, b"")
+                spki = spki_by_id.get(cka_id) or (_rsa_spki(obj) if key_type == "rsa" else None)
+                keys.append(KeyRef(cka_id, _attr(obj, Attribute.LABEL, ""), key_type, spki))
+        return keys, publics, certs
 
     def certificates(self) -> list[CertObject]:
         """Every certificate object, each paired with its key by CKA_ID, else by public key.
 
         Before login the public-key objects stand in for private keys (which most tokens hide).
-        An object whose value is garbage is listed with ``problem`` set, never raised.
+        An object whose value is garbage is listed with ``problem`` set, never raised. One object
+        search reads everything.
         """
-        candidates = self.private_keys() if self.user else []
-        candidates += [k for k in self._public_keys() if k.cka_id not in {c.cka_id for c in candidates}]
+        privates, publics, objects = self._inventory()
+        candidates = privates if self.user else []
+        candidates += [k for k in publics if k.cka_id not in {c.cka_id for c in candidates}]
         by_id = {k.cka_id: k for k in candidates if k.cka_id}
         by_spki = {k.public_key_info: k for k in candidates if k.public_key_info}
         out = []
         with translated():
-            objects = list(self.session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE}))
             for obj in objects:
                 cka_id = _attr(obj, Attribute.ID, b"")
                 label = _attr(obj, Attribute.LABEL, "")

@@ -1,6 +1,8 @@
-"""Hot-plug: poll the token list and report inserted/removed keys by (module, serial).
+"""Hot-plug: poll the slot list and report inserted/removed keys by (module, token id).
 
-C_WaitForSlotEvent is useless on SoftHSM and unsupported through p11-kit, so this polls.
+C_WaitForSlotEvent is useless on SoftHSM and unsupported through p11-kit, so this polls the slot list
+(``TokenService.rescan``), which never re-initialises a driver except those marked in drivers.toml, and
+those only while no session is open. Each poll that sees a change invalidates the inventory.
 """
 
 from __future__ import annotations
@@ -9,10 +11,12 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from tokenio.errors import TokenError
-from tokenio.module import TokenInfo
-from tokenio.worker import TokenService
+from tokenio.info import TokenInfo
+
+if TYPE_CHECKING:
+    from tokenio.worker import TokenService
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +29,7 @@ class TokenChange:
 
 
 def diff(before: dict[tuple[str, str], TokenInfo], now: list[TokenInfo]) -> TokenChange:
-    """What changed between two snapshots, keyed by (module, serial)."""
+    """What changed between two snapshots, keyed by (module, token id)."""
     current = {t.key: t for t in now}
     return TokenChange(
         inserted=tuple(t for k, t in current.items() if k not in before),
@@ -60,8 +64,10 @@ class TokenWatcher:
 
     def poll_once(self) -> TokenChange | None:
         """One poll; returns the change when something was inserted or removed."""
+        from tokenio.errors import TokenError
+
         try:
-            now = self._service.tokens()
+            now = [t for t in self._service.rescan() if t.usb_key]
         except TokenError as exc:
             log.debug("poll failed: %s", exc.code)
             return None

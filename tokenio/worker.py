@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import dataclasses
 import logging
 import queue
 import threading
@@ -21,13 +22,16 @@ import pkcs11.exceptions as p11e
 
 from tokenio.drivers import ModuleCandidate, discover
 from tokenio.errors import (
+    ModuleShared,
+    PinState,
     TokenAbsent,
     TokenAmbiguous,
     TokenError,
     TokenRemoved,
     translate,
 )
-from tokenio.module import LoadedModule, TokenInfo
+from tokenio.info import TokenInfo, assign_ids
+from tokenio.module import LoadedModule
 from tokenio.p11raw import VENDOR_MAPPER
 from tokenio.session import CertObject, TokenSession
 
@@ -40,12 +44,21 @@ _OPEN_SESSIONS: dict[str, int] = {}
 
 @dataclass(frozen=True)
 class ModuleStatus:
-    """A discovered module and whether it loaded."""
+    """A discovered module and whether it loaded.
+
+    ``shared_with`` names the module through which this one's tokens are used when both reach the same
+    library (a wrapper or p11-kit-proxy and the library itself): they are listed once, through that one.
+    """
 
     candidate: ModuleCandidate
     loaded: bool
     error: TokenError | None
     description: str = ""
+    shared_with: str = ""
+    shared_serials: tuple[str, ...] = ()
+
+
+_Found = tuple[LoadedModule, TokenInfo, pkcs11.Token]
 
 
 def wipe(secret: bytearray | None) -> None:
@@ -98,6 +111,10 @@ class TokenService:
         self._modules: dict[str, LoadedModule] = {}
         self._statuses: list[ModuleStatus] = []
         self._loaded = False
+        self._found: list[_Found] | None = None
+        self._objects: dict[str, list[CertObject]] = {}
+        self._shadowed: dict[str, tuple[str, set[str]]] = {}  # module -> (module used instead, serials)
+        self._generation = 0
         self._thread.start()
 
     # --- the worker thread ------------------------------------------------------------------
@@ -144,6 +161,8 @@ class TokenService:
             module.release()
         self._modules.clear()
         self._loaded = False
+        self._found = None
+        self._objects.clear()
 
     # --- modules ----------------------------------------------------------------------------
     def _ensure_loaded(self) -> None:
@@ -153,6 +172,11 @@ class TokenService:
         for candidate in discover(self._extra, use_registry=self._use_registry):
             try:
                 module = LoadedModule(candidate)
+            except ModuleShared as exc:
+                exc.params["other"] = ", ".join(self._modules) or "?"
+                log.info("module %s already initialised through %s", candidate.path, exc.params["other"])
+                self._statuses.append(ModuleStatus(candidate, False, exc, shared_with=exc.params["other"]))
+                continue
             except TokenError as exc:
                 log.warning("module %s not loaded: %s", candidate.path, exc.code)
                 self._statuses.append(ModuleStatus(candidate, False, exc))
@@ -162,52 +186,130 @@ class TokenService:
         self._loaded = True
 
     def modules(self) -> list[ModuleStatus]:
-        """Every discovered module and whether it loaded."""
-        return self.call(lambda: (self._ensure_loaded(), list(self._statuses))[1])
+        """Every discovered module, whether it loaded, and which ones reach the same library."""
+        def read() -> list[ModuleStatus]:
+            self._ensure_loaded()
+            out = []
+            for status in self._statuses:
+                shadow = self._shadowed.get(status.candidate.path)
+                if shadow:
+                    status = dataclasses.replace(status, shared_with=shadow[0], shared_serials=tuple(sorted(shadow[1])))
+                elif status.shared_with:  # ModuleShared: the keys are those of the module(s) it is used through
+                    serials = {i.serial for m, i, _ in self._found or () if m.path in status.shared_with.split(", ")}
+                    status = dataclasses.replace(status, shared_serials=tuple(sorted(serials)))
+                out.append(status)
+            return out
+
+        return self.call(read)
 
     def _user_module_errors(self) -> list[TokenError]:
-        return [s.error for s in self._statuses if s.error and s.candidate.source != "registry"]
+        return [s.error for s in self._statuses
+                if s.error and s.candidate.source != "registry" and not isinstance(s.error, ModuleShared)]
 
-    # --- enumeration ------------------------------------------------------------------------
-    def _scan(self) -> list[tuple[LoadedModule, TokenInfo, pkcs11.Token]]:
-        self._ensure_loaded()
-        errors = self._user_module_errors()
-        if errors:
-            raise errors[0]
-        found = []
+    # --- the inventory: slots read once, kept until the watcher or our own writes invalidate it -----
+    @property
+    def generation(self) -> int:
+        """Changes whenever the inventory is invalidated (tokens inserted/removed, objects written)."""
+        return self._generation
+
+    def _enumerate(self, *, reinitialize: bool) -> list[_Found]:
+        found: list[_Found] = []
         for module in self._modules.values():
-            if module.candidate.rescan_by_reinitialize and not _OPEN_SESSIONS.get(module.path) and module.scanned:
-                module.reinitialize()
+            if (reinitialize and module.candidate.rescan_by_reinitialize and module.scanned
+                    and not _OPEN_SESSIONS.get(module.path)):
+                try:
+                    module.reinitialize()
+                except TokenError as exc:
+                    log.warning("reinitialising %s failed: %s", module.path, exc.code)
+                    continue
             module.scanned = True
             try:
                 found += [(module, info, token) for info, token in module.tokens()]
             except TokenError as exc:
                 log.warning("enumeration failed on %s: %s", module.path, exc.code)
-        return found
+        kept: list[_Found] = []
+        first_module: dict[tuple, str] = {}
+        for module, info, token in found:
+            # The same token through two modules (a wrapper or proxy and the library itself): keep the first.
+            same = (info.identity, info.slot_description)
+            other = first_module.setdefault(same, module.path)
+            if other != module.path and info.serial.strip("0 "):
+                self._shadowed.setdefault(module.path, (other, set()))[1].add(info.serial)
+                continue
+            kept.append((module, info, token))
+        infos = assign_ids(info for _, info, _ in kept)
+        return [(m, info, t) for (m, _, t), info in zip(kept, infos, strict=True)]
 
-    def tokens(self) -> list[TokenInfo]:
-        """Present, initialized tokens on every loaded module (a fresh snapshot)."""
-        return self.call(lambda: [info for _, info, _ in self._scan()])
+    def _install(self, found: list[_Found]) -> None:
+        before = None if self._found is None else [info for _, info, _ in self._found]
+        self._found = found
+        if before is not None and before != [info for _, info, _ in found]:
+            self._objects.clear()
+            self._generation += 1
 
-    def _select(self, serial: str | None, label: str | None = None) -> tuple[LoadedModule, TokenInfo, pkcs11.Token]:
-        matches = [
-            item for item in self._scan()
-            if (serial is None or item[1].serial == serial) and (label is None or item[1].label == label)
-        ]
-        if not matches:
-            raise TokenAbsent(serial or label or "", serial=serial or "")
-        if len(matches) > 1:
-            raise TokenAmbiguous(", ".join(m[1].serial for m in matches),
-                                 serials=", ".join(f"{m[1].label} ({m[1].serial})" for m in matches))
-        return matches[0]
+    def _snapshot(self) -> list[_Found]:
+        if self._found is None:
+            self._ensure_loaded()
+            errors = self._user_module_errors()
+            if errors:
+                raise errors[0]
+            self._found = self._enumerate(reinitialize=False)
+        return self._found
 
-    def find(self, serial: str | None = None, label: str | None = None) -> TokenInfo:
-        """The one token matching serial/label (the only token when both are None)."""
-        return self.call(lambda: self._select(serial, label)[1])
+    def rescan(self) -> list[TokenInfo]:
+        """Hot-plug: read the slots again (re-initialising, when no session is open, the modules that see
+        new tokens only that way). The watcher calls this; operations use the snapshot."""
+        def op() -> list[TokenInfo]:
+            if self._found is None:
+                self._snapshot()
+            else:
+                self._install(self._enumerate(reinitialize=True))
+            return [info for _, info, _ in self._snapshot()]
+
+        return self.call(op)
+
+    def invalidate(self) -> None:
+        """Forget the inventory: the next operation reads the slots and objects again."""
+        def op() -> None:
+            if self._found is not None:
+                self._install(self._enumerate(reinitialize=False))
+            self._objects.clear()
+            self._generation += 1
+
+        self.call(op)
+
+    def tokens(self, *, all_slots: bool = False) -> list[TokenInfo]:
+        """USB keys present (every slot with a token when ``all_slots``), from the inventory."""
+        return self.call(lambda: [info for _, info, _ in self._snapshot() if all_slots or info.usb_key])
+
+    def _select(self, ref: str | None) -> _Found:
+        """The token named by ``ref`` (its id, serial or label), or the only USB key when ``ref`` is None."""
+        candidates = _matching(self._snapshot(), ref)
+        if not candidates and ref is not None:
+            # Maybe inserted since the snapshot: read the slot list again (never re-initialising here).
+            self._install(self._enumerate(reinitialize=False))
+            candidates = _matching(self._found or [], ref)
+        if not candidates:
+            raise TokenAbsent(ref or "", serial=ref or "")
+        if len(candidates) > 1:
+            listed = ", ".join(f"{info.label} [{info.id}] {info.serial}" for _, info, _ in candidates)
+            raise TokenAmbiguous(listed, serials=listed)
+        return candidates[0]
+
+    def _update(self, module: LoadedModule, info: TokenInfo, token: pkcs11.Token) -> TokenInfo:
+        """Re-read one token's info (its PIN flags) into the inventory."""
+        fresh, token = module.reread(info, token)
+        if self._found is not None:
+            self._found = [(m, fresh, token) if i.id == info.id else (m, i, t) for m, i, t in self._found]
+        return fresh
+
+    def find(self, ref: str | None = None) -> TokenInfo:
+        """The one token named by ``ref`` (id, serial or label; the only USB key when None)."""
+        return self.call(lambda: self._select(ref)[1])
 
     # --- sessions ---------------------------------------------------------------------------
-    def _open(self, serial: str, pin: bytearray | None, *, so: bool, rw: bool) -> TokenSession:
-        module, info, token = self._select(serial)
+    def _open(self, ref: str, pin: bytearray | None, *, so: bool, rw: bool) -> TokenSession:
+        module, info, token = self._select(ref)
         kwargs: dict[str, Any] = {"rw": rw, "attribute_mapper": VENDOR_MAPPER}
         if pin is not None:
             kwargs["so_pin" if so else "user_pin"] = _pin_text(pin)
@@ -216,25 +318,27 @@ class TokenService:
         try:
             session = token.open(**kwargs)
         except p11e.PKCS11Error as exc:
-            self._after_failed_login(module)
-            state = self._state_of(module, serial)
-            raise translate(exc, so=so, state=state) from exc
+            self._after_failed_login(module, info)
+            raise translate(exc, so=so, state=self._state_of(module, info, token)) from exc
         finally:
             kwargs.clear()
         _OPEN_SESSIONS[module.path] = _OPEN_SESSIONS.get(module.path, 0) + 1
         logged_in = pin is not None or so or info.protected_auth_path
-        return TokenSession(info, token, session, logged_in and not so)
-
-    def _after_failed_login(self, module: LoadedModule) -> None:
-        # python-pkcs11 leaves the session of a failed C_Login open; a later SO login would then fail
-        # with SessionReadOnlyExists. Reinitialize when nothing else holds a session on the module.
-        if not _OPEN_SESSIONS.get(module.path):
+        if logged_in:
             with contextlib.suppress(TokenError):
-                module.reinitialize()
+                info = self._update(module, info, token)  # flags after login (e.g. COUNT_LOW cleared)
+        return TokenSession(info, token, session, logged_in and not so, rw=rw)
 
-    def _state_of(self, module: LoadedModule, serial: str):
+    def _after_failed_login(self, module: LoadedModule, info: TokenInfo) -> None:
+        # python-pkcs11 leaves the session of a failed C_Login open; a later SO login would then fail
+        # with SessionReadOnlyExists. Close it when nothing else of ours holds a session on the module.
+        if not _OPEN_SESSIONS.get(module.path):
+            with contextlib.suppress(p11e.PKCS11Error, OSError):
+                module.close_all_sessions(info.slot_id)
+
+    def _state_of(self, module: LoadedModule, info: TokenInfo, token: pkcs11.Token) -> PinState | None:
         try:
-            return module.token(serial)[0].pin
+            return self._update(module, info, token).pin
         except TokenError:
             return None
 
@@ -252,7 +356,8 @@ class TokenService:
         if module is None:
             return False
         try:
-            return any(info.serial == ts.info.serial for info, _ in module.tokens())
+            return any(info.identity == ts.info.identity and info.slot_id == ts.info.slot_id
+                       for info, _ in module.tokens())
         except (TokenError, p11e.PKCS11Error):  # a slot whose token vanished mid-session (SoftHSM: GeneralError)
             return False
 
@@ -263,40 +368,53 @@ class TokenService:
             if not isinstance(exc, TokenRemoved) and not self._present(ts):
                 raise TokenRemoved(exc.detail, serial=ts.info.serial) from exc
             raise
+        finally:
+            if ts.rw:  # our own write: the key's objects are read again next time
+                self._objects.pop(ts.info.id, None)
+                self._generation += 1
 
-    def open_session(self, serial: str, pin: bytearray | None = None, *, rw: bool = False) -> SessionHandle:
+    def open_session(self, ref: str, pin: bytearray | None = None, *, rw: bool = False) -> SessionHandle:
         """Open a session (logged in when ``pin`` is given); the PIN buffer is wiped afterwards."""
         try:
-            ts = self.call(self._open, serial, pin, so=False, rw=rw)
+            ts = self.call(self._open, ref, pin, so=False, rw=rw)
         finally:
             wipe(pin)
         return SessionHandle(self, ts)
 
     @contextlib.contextmanager
-    def session(self, serial: str, pin: bytearray | None = None, *, rw: bool = False) -> Iterator[SessionHandle]:
-        handle = self.open_session(serial, pin, rw=rw)
+    def session(self, ref: str, pin: bytearray | None = None, *, rw: bool = False) -> Iterator[SessionHandle]:
+        handle = self.open_session(ref, pin, rw=rw)
         try:
             yield handle
         finally:
             handle.close()
 
     # --- common operations ------------------------------------------------------------------
-    def certificates(self, serial: str) -> list[CertObject]:
-        """Certificates on a token, read in a public session (no PIN)."""
-        with self.session(serial) as s:
-            return s.run(TokenSession.certificates)
+    def certificates(self, ref: str) -> list[CertObject]:
+        """Certificates on a token, read once in a public session (no PIN) and kept in the inventory."""
+        def op() -> list[CertObject]:
+            info = self._select(ref)[1]
+            if info.id not in self._objects:
+                ts = self._open(info.id, None, so=False, rw=False)
+                try:
+                    self._objects[info.id] = self._in_session(ts, TokenSession.certificates)
+                finally:
+                    self._close(ts)
+            return self._objects[info.id]
 
-    def change_pin(self, serial: str, old: bytearray, new: bytearray) -> TokenInfo:
+        return self.call(op)
+
+    def change_pin(self, ref: str, old: bytearray, new: bytearray) -> TokenInfo:
         """C_SetPIN in a user session; returns the token afterwards. Both buffers are wiped."""
-        return self._pin_operation(serial, old, new, so=False)
+        return self._pin_operation(ref, old, new, so=False)
 
-    def unblock_pin(self, serial: str, so_pin: bytearray, new: bytearray) -> TokenInfo:
+    def unblock_pin(self, ref: str, so_pin: bytearray, new: bytearray) -> TokenInfo:
         """C_InitPIN in an SO session (unblocks a locked user PIN). Both buffers are wiped."""
-        return self._pin_operation(serial, so_pin, new, so=True)
+        return self._pin_operation(ref, so_pin, new, so=True)
 
-    def _pin_operation(self, serial: str, login_pin: bytearray, new: bytearray, *, so: bool) -> TokenInfo:
+    def _pin_operation(self, ref: str, login_pin: bytearray, new: bytearray, *, so: bool) -> TokenInfo:
         def op() -> TokenInfo:
-            ts = self._open(serial, login_pin, so=so, rw=True)
+            ts = self._open(ref, login_pin, so=so, rw=True)
             try:
                 if so:
                     ts.session.init_pin(_pin_text(new))
@@ -306,7 +424,8 @@ class TokenService:
                 raise translate(exc, state=ts.info.pin) from exc
             finally:
                 self._close(ts)
-            return self._select(serial)[1]
+            module, info, token = self._select(ts.info.id)
+            return self._update(module, info, token)
 
         try:
             return self.call(op)
@@ -348,3 +467,15 @@ class SessionHandle:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _matching(found: list[_Found], ref: str | None) -> list[_Found]:
+    """Tokens ``ref`` names, by id first, then serial, then label; USB keys before other slots."""
+    if ref is None:
+        return [f for f in found if f[1].usb_key]
+    for how in ("id", "serial", "label"):
+        named = [f for f in found if f[1].matches(ref) == how]
+        keys = [f for f in named if f[1].usb_key]
+        if named:
+            return keys or named
+    return []

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from helper.cli.runtime import emit_json, obj
+from helper.cli.tokenopt import token_option
 
 EXIT_PROBLEMS = 8
 MARKS = {"ok": ("✔", "green"), "warning": ("!", "yellow"), "error": ("✘", "red"), "skipped": ("–", None)}
@@ -98,7 +99,7 @@ def _fix(check_id: str, serial: str | None, yes: bool) -> None:
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="导出检测报告（FILE.txt + FILE.json，或按扩展名）/ write a report for support.")
 @click.option("--overwrite", is_flag=True, help="覆盖已存在的报告 / replace an existing report.")
-@click.option("--token", "serial", metavar="SERIAL", help="只检测这个U盾 / only this key.")
+@token_option
 @click.option("--check", "only", multiple=True, metavar="CHECK_ID", help="只运行这些检测项 / only these checks.")
 def diagnose(as_json: bool, fix_id: str | None, yes: bool, report_path: Path | None, overwrite: bool,
              serial: str | None, only: tuple[str, ...]) -> None:

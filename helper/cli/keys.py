@@ -10,6 +10,7 @@ import click
 
 from helper import wording
 from helper.cli.runtime import emit_json, obj
+from helper.cli.tokenopt import token_option
 
 STATUS_ZH = {"valid": "有效", "expiring": "即将到期", "expired": "已过期", "not_yet_valid": "尚未生效"}
 PIN_ZH = {"ok": "正常", "count_low": "剩余次数较少", "final_try": "最后一次机会", "locked": "已锁定",
@@ -20,8 +21,9 @@ PIN_EN = {"ok": "OK", "count_low": "few tries left", "final_try": "final try", "
 
 def token_json(t) -> dict[str, Any]:
     return {
-        "serial": t.serial, "label": t.label, "manufacturer": t.manufacturer, "model": t.model,
-        "module": t.module_path, "pin_state": t.pin.summary,
+        "id": t.id, "serial": t.serial, "label": t.label, "manufacturer": t.manufacturer, "model": t.model,
+        "module": t.module_path, "slot": t.slot_id, "usb_key": t.usb_key, "initialized": t.initialized,
+        "pin_state": t.pin.summary,
         "pin_flags": {"count_low": t.pin.count_low, "final_try": t.pin.final_try, "locked": t.pin.locked,
                       "to_be_changed": t.pin.to_be_changed, "so_locked": t.pin.so_locked},
         "free_memory": t.free_public_memory,
@@ -29,7 +31,7 @@ def token_json(t) -> dict[str, Any]:
 
 
 def cert_json(e) -> dict[str, Any]:
-    base = {"id": e.id, "token_serial": e.token.serial, "label": e.label, "cka_id": e.cka_id.hex(),
+    base = {"id": e.id, "token_id": e.token.id, "token_serial": e.token.serial, "label": e.label, "cka_id": e.cka_id.hex(),
             "has_private_key": e.has_key}
     if e.info is None:
         return {**base, "readable": False, "problem": e.problem}
@@ -45,11 +47,13 @@ def cert_json(e) -> dict[str, Any]:
 
 
 @click.command(help="列出已插入的U盾 / list the inserted USB keys.")
+@click.option("--all", "all_slots", is_flag=True,
+              help="也列出不是U盾的插槽（未初始化、驱动内部的） / also slots that are not a USB key.")
 @click.option("--json", "as_json", is_flag=True, help="JSON 输出 / JSON output.")
-def tokens(as_json: bool) -> None:
+def tokens(all_slots: bool, as_json: bool) -> None:
     ctx = obj()
     ctx.json = as_json
-    found = ctx.keys().tokens()
+    found = ctx.keys().tokens(all_slots=all_slots)
     if as_json:
         emit_json({"ok": True, "tokens": [token_json(t) for t in found]})
         return
@@ -58,14 +62,15 @@ def tokens(as_json: bool) -> None:
         return
     names = PIN_ZH if ctx.zh else PIN_EN
     for t in found:
-        click.echo(f"{t.label}  [{t.serial}]")
+        other = "" if t.usb_key else ctx.t("  （不是U盾：未初始化或驱动内部使用）", "  (not a USB key: uninitialised or internal)")
+        click.echo(f"[{t.id}] {t.label or '-'}  {ctx.t('序列号', 'serial')} {t.serial or '-'}{other}")
         click.echo(f"  {ctx.t('厂商', 'Vendor')}: {t.manufacturer} {t.model}")
         click.echo(f"  {ctx.t('口令状态', 'PIN state')}: {names[t.pin.summary]}")
-        click.echo(f"  {ctx.t('驱动', 'Driver')}: {t.module_name}")
+        click.echo(f"  {ctx.t('驱动', 'Driver')}: {t.module_name} ({ctx.t('插槽', 'slot')} {t.slot_id})")
 
 
 @click.command("certs", help="列出U盾里的证书 / list the certificates on the keys.")
-@click.option("--token", "serial", metavar="SERIAL", help="只看这个序列号的U盾 / only this key.")
+@token_option
 @click.option("--json", "as_json", is_flag=True, help="JSON 输出 / JSON output.")
 def certs_command(serial: str | None, as_json: bool) -> None:
     ctx = obj()
@@ -97,7 +102,7 @@ def _print_cert_summary(ctx, e) -> None:
     click.echo(f"  {ctx.t('有效期', 'Valid')}: {_d(i.not_before)} — {_d(i.not_after)}  "
                + click.style(ctx.t(f"{state}，剩余{days}天", f"{state}, {wording.count(days, 'day')} left"), fg=colour))
     click.echo(f"  {ctx.t('私钥', 'Private key')}: {ctx.t('有', 'yes') if e.has_key else ctx.t('无', 'no')}"
-               f"   U盾: {e.token.label} [{e.token.serial}]")
+               f"   {ctx.t('U盾', 'Key')}: {e.token.label} [{e.token.id}]")
 
 
 def _d(value: datetime) -> str:
@@ -111,7 +116,7 @@ def cert() -> None:
 
 @cert.command("show", help="显示证书详情 / show all details of a certificate (ID from `cahelper certs`).")
 @click.argument("cert_id")
-@click.option("--token", "serial", metavar="SERIAL")
+@token_option
 @click.option("--json", "as_json", is_flag=True)
 def cert_show(cert_id: str, serial: str | None, as_json: bool) -> None:
     from helper import certs, settings
@@ -159,7 +164,7 @@ def raise_unreadable(entry) -> None:
 @cert.command("export", help="导出证书到文件（.cer/.der 为DER，.pem/.crt 为PEM）/ export a certificate.")
 @click.argument("cert_id")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--token", "serial", metavar="SERIAL")
+@token_option
 @click.option("--overwrite", is_flag=True, help="覆盖已存在的文件 / replace an existing file.")
 def cert_export(cert_id: str, out: Path, serial: str | None, overwrite: bool) -> None:
     from asn1crypto import pem

@@ -9,6 +9,7 @@ import click
 
 from helper.cli.runtime import emit_json, emit_notice, obj
 from helper.cli.secrets import SecretReader
+from helper.cli.tokenopt import token_option
 
 
 @click.group(help="修改或解锁证书口令（PIN）/ change or unblock the PIN.")
@@ -21,7 +22,7 @@ def _pin_command(name: str, help_text: str):
         fn = click.option("--json", "as_json", is_flag=True, help="JSON 输出 / JSON output.")(fn)
         fn = click.option("--pin-stdin", is_flag=True,
                           help="从标准输入逐行读取口令 / read PINs from stdin, one per line.")(fn)
-        fn = click.option("--token", "serial", metavar="SERIAL", help="U盾序列号 / key serial.")(fn)
+        fn = token_option(fn)
         return pin.command(name, help=help_text)(fn)
     return decorate
 
@@ -49,7 +50,7 @@ def _run(serial: str | None, pin_stdin: bool, as_json: bool, *, unblock: bool) -
     new = reader.read(ctx.t("请输入新口令: ", "New PIN: "))
     repeat = None if pin_stdin else reader.read(ctx.t("请再次输入新口令: ", "Repeat new PIN: "))
     operation = keys.unblock_pin if unblock else keys.change_pin
-    after = operation(token.serial, first, new, repeat)
+    after = operation(token.id, first, new, repeat)
     if as_json:
         emit_json({"ok": True, "serial": after.serial, "pin_state": after.pin.summary})
     elif unblock:

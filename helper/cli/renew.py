@@ -14,6 +14,7 @@ import click
 from helper import wording
 from helper.cli.runtime import emit_json, obj
 from helper.cli.secrets import SecretReader
+from helper.cli.tokenopt import token_option
 
 STATE_EN = {"valid": "valid", "expiring": "expiring", "expired": "EXPIRED", "not_yet_valid": "not yet valid"}
 
@@ -63,8 +64,8 @@ def _pick_certificate(ctx, serial: str | None, cert_id: str | None):
     keys = ctx.keys()
     token = keys.find_token(serial)
     if cert_id:
-        return keys.find_certificate(cert_id, token.serial)
-    candidates = [e for e in keys.certificates(token.serial) if e.info and e.has_key and e.info.is_signing]
+        return keys.find_certificate(cert_id, token.id)
+    candidates = [e for e in keys.certificates(token.id) if e.info and e.has_key and e.info.is_signing]
     if len(candidates) != 1:
         raise click.UsageError(ctx.t("U盾里有多张签名证书，请用 --cert 指定（编号见 cahelper renew check）。",
                                      "The key holds several signing certificates: choose one with --cert."))
@@ -111,7 +112,7 @@ def _print_result(ctx, result, as_json: bool) -> None:
 @click.option("--ref", "reference", metavar="REF", help="证书机构给的参考号（MAC保护）/ CA reference (MAC).")
 @click.option("--secret-stdin", is_flag=True, help="从标准输入读取授权码 / read the CA secret from stdin.")
 @click.option("--pin-stdin", is_flag=True, help="从标准输入读取口令 / read the PIN from stdin.")
-@click.option("--token", "serial", metavar="SERIAL", help="U盾序列号 / key serial.")
+@token_option
 @click.option("--cert", "cert_id", metavar="ID", help="要延期的证书编号 / certificate to renew.")
 @click.option("--timeout", default=20.0, show_default=True, help="网络超时（秒）/ network timeout (s).")
 @click.option("--json", "as_json", is_flag=True)
@@ -136,7 +137,7 @@ def cmp_command(url: str | None, new_key: bool, p10: bool, reference: str | None
     mac = _mac_protection(ctx, reference, SecretReader(secret_stdin))
     pin = SecretReader(pin_stdin).read(ctx.t(f"请输入U盾“{entry.token.label}”的口令: ", "PIN: "))
     request = CmpRequest(url, mac=mac, new_key=new_key, p10=p10, timeout=timeout)
-    login = ctx.keys().login(entry.token.serial, pin, rw=True)
+    login = ctx.keys().login(entry.token.id, pin, rw=True)
     with login.session as handle:
         result = renew_over_cmp(handle, entry.info.der, request)
     if reference:
@@ -147,7 +148,7 @@ def cmp_command(url: str | None, new_key: bool, p10: bool, reference: str | None
 @renew.command("import", help="把证书机构签发的证书文件（.cer/.pem/.p7b）导入U盾 / import a certificate file.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--pin-stdin", is_flag=True, help="从标准输入读取口令 / read the PIN from stdin.")
-@click.option("--token", "serial", metavar="SERIAL", help="U盾序列号 / key serial.")
+@token_option
 @click.option("--json", "as_json", is_flag=True)
 def import_command(file: Path, pin_stdin: bool, serial: str | None, as_json: bool) -> None:
     from helper.renewal.service import import_certificates
@@ -157,7 +158,7 @@ def import_command(file: Path, pin_stdin: bool, serial: str | None, as_json: boo
     data = file.read_bytes()
     token = ctx.keys().find_token(serial)
     pin = SecretReader(pin_stdin).read(ctx.t(f"请输入U盾“{token.label}”的口令: ", "PIN: "))
-    login = ctx.keys().login(token.serial, pin, rw=True)
+    login = ctx.keys().login(token.id, pin, rw=True)
     with login.session as handle:
         result = import_certificates(handle, data, str(file))
     _print_result(ctx, result, as_json)

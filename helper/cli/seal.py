@@ -9,6 +9,7 @@ import click
 
 from helper.cli.runtime import emit_json, emit_notice, obj, read_input
 from helper.cli.secrets import SecretReader
+from helper.cli.tokenopt import token_option
 from helper.messages import HelperError
 
 
@@ -60,7 +61,7 @@ def _done(as_json: bool, out: Path, result) -> None:
 @click.argument("png", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--name", required=True, help="印章名称，如“公章” / seal name.")
 @click.option("--overwrite", is_flag=True, help="替换U盾里同名的印章 / replace a seal of that name.")
-@click.option("--token", "serial", metavar="SERIAL")
+@token_option
 @click.option("--pin-stdin", is_flag=True)
 @click.option("--json", "as_json", is_flag=True)
 def store(png: Path, name: str, overwrite: bool, serial: str | None, pin_stdin: bool, as_json: bool) -> None:
@@ -73,14 +74,14 @@ def store(png: Path, name: str, overwrite: bool, serial: str | None, pin_stdin: 
     image = seal_from_png(read_input(png), str(png), name)
     keys = ctx.keys()
     token = keys.find_token(serial)
-    with ctx.token_service().session(token.serial) as s:  # asked before the PIN, read without it
+    with ctx.token_service().session(token.id) as s:  # asked before the PIN, read without it
         taken = seal_store.exists(s, name)
     if taken and not overwrite:
         ask = sys.stdin.isatty() and not pin_stdin and not as_json
         prompt = ctx.t(f"U盾里已有印章“{name}”，要替换吗？", f"The key already holds a seal \"{name}\". Replace it?")
         if not ask or not click.confirm(prompt, default=False):
             raise HelperError("SEAL_EXISTS_ON_KEY", name=name, serial=token.serial)
-    login = _login(ctx, token.serial, pin_stdin)
+    login = _login(ctx, token.id, pin_stdin)
     try:
         seal_store.store(login.session, image, name)
     finally:
@@ -93,7 +94,7 @@ def store(png: Path, name: str, overwrite: bool, serial: str | None, pin_stdin: 
 
 @seal.command("remove", help="从U盾里删除一枚印章 / remove a seal from the key.")
 @click.argument("name")
-@click.option("--token", "serial", metavar="SERIAL")
+@token_option
 @click.option("--pin-stdin", is_flag=True)
 @click.option("--json", "as_json", is_flag=True)
 def remove(name: str, serial: str | None, pin_stdin: bool, as_json: bool) -> None:
@@ -102,10 +103,10 @@ def remove(name: str, serial: str | None, pin_stdin: bool, as_json: bool) -> Non
     ctx = obj()
     ctx.json = as_json
     token = ctx.keys().find_token(serial)
-    with ctx.token_service().session(token.serial) as s:  # an unknown name is said before the PIN
+    with ctx.token_service().session(token.id) as s:  # an unknown name is said before the PIN
         if not seal_store.exists(s, name):
             raise seal_store.not_on_token(s, name)
-    login = _login(ctx, token.serial, pin_stdin)
+    login = _login(ctx, token.id, pin_stdin)
     try:
         seal_store.remove(login.session, name)
     finally:
@@ -126,7 +127,7 @@ def _login(ctx, serial: str, pin_stdin: bool):
 
 
 @seal.command("list", help="列出U盾里保存的印章 / list the seals stored on the keys.")
-@click.option("--token", "serial", metavar="SERIAL")
+@token_option
 @click.option("--json", "as_json", is_flag=True)
 def list_(serial: str | None, as_json: bool) -> None:
     from helper import seal_store
@@ -137,7 +138,7 @@ def list_(serial: str | None, as_json: bool) -> None:
     tokens = [keys.find_token(serial)] if serial else keys.tokens()
     rows = []
     for token in tokens:
-        with ctx.token_service().session(token.serial) as s:
+        with ctx.token_service().session(token.id) as s:
             rows += [{"serial": token.serial, "token": token.label, "name": o.label, "size": o.size}
                      for o in seal_store.list_seals(s)]
     if as_json:

@@ -12,6 +12,7 @@ import click
 
 from helper.cli.runtime import emit_json, emit_notice, obj, read_input, stop_requests
 from helper.cli.secrets import SecretReader
+from helper.cli.tokenopt import token_option
 from helper.messages import HelperError
 
 HELP = """给 PDF 加盖电子签章（可一次签多个文件或整个文件夹，只输一次口令）。
@@ -80,7 +81,7 @@ def build_placement(page: int | None, pos: str | None, anchor: str | None, field
 @click.option("--overwrite", is_flag=True, help="覆盖已存在的输出文件 / replace existing outputs.")
 @click.option("--include-signed", is_flag=True,
               help="批量时也签之前签好的文件（NAME-signed.pdf）/ in a batch, sign earlier outputs too.")
-@click.option("--token", "serial", metavar="SERIAL", help="U盾序列号 / key serial.")
+@token_option
 @click.option("--cert", "cert_id", metavar="ID", help="签名证书 ID（见 cahelper certs）/ certificate ID.")
 @click.option("--pin-stdin", is_flag=True, help="从标准输入读取口令 / read the PIN from stdin.")
 @click.option("--password-stdin", is_flag=True, help="从标准输入读取 PDF 打开密码 / read the PDF password from stdin.")
@@ -123,7 +124,7 @@ def sign(inputs: tuple[Path, ...], out: Path | None, seal_png: Path | None, seal
     identity = service.identity(serial, cert_id)
     default = None
     if not seal.png and not seal.on_token and (options.placement.visible or cross_page):
-        default = _default_seal(ctx, identity.token.serial)
+        default = _default_seal(ctx, identity.token.id)
         seal = replace(seal, on_token=default.name or "")
     pin = SecretReader(pin_stdin).read(ctx.t("请输入U盾口令: ", "PIN: "))
     with stop_requests() as cancelled:

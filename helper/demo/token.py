@@ -36,6 +36,7 @@ def provision(
     """Generate each key on the token, issue its certificate from ``pki`` and store it beside the key."""
     subject = subject or unit_name()
     issued = []
+    service.rescan()  # the token was just made: as if plugged in, the watcher's rescan sees it
     with service.session(serial, bytearray(pin.encode()), rw=True) as s:
         for n, (spec, usage) in enumerate(keys, 1):
             cka_id = bytes([n])

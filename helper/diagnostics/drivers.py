@@ -75,8 +75,14 @@ def check_conflicts(f: Facts) -> CheckResult:
             return result("driver-conflict", Status.WARNING, "DIAG_DRIVER_TWO_VERSIONS",
                           [f"{p}: sha256 {d[:16]}" for p, d in sorted(versions.items())],
                           file=name, paths="、".join(sorted(versions)))
+    tokens = f.tokens_or_none()
+    for status in f.env.tokens.modules():  # after the listing: the same key through two drivers is listed
+        if status.shared_with:             # once, through the first, and the other is reported here
+            paths = sorted({status.candidate.path, *status.shared_with.split(", ")})
+            return result("driver-conflict", Status.WARNING, "DIAG_DRIVER_SAME_KEY", paths,
+                          serial="、".join(status.shared_serials) or "-", paths="、".join(paths))
     by_serial: dict[str, set[str]] = defaultdict(set)
-    for token in f.tokens_or_none():
+    for token in tokens:
         by_serial[token.serial].add(token.module_path)
     for serial, paths in sorted(by_serial.items()):
         if len(paths) > 1:

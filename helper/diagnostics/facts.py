@@ -92,7 +92,7 @@ class Facts:
         """Certificates on the keys of this run."""
         def read() -> list[CertEntry]:
             keys = KeyService(self.env.tokens)
-            return [e for t in self.tokens() for e in keys.certificates(t.serial)]
+            return [e for t in self.tokens() for e in keys.certificates(t.id)]
         return self._memo("certificates", read)
 
     def user_ca(self) -> list[bytes]:

@@ -229,7 +229,7 @@ class KeyOperations:
                           rw: bool = False) -> T:
         def work() -> T:
             try:
-                result = self.keys.login(entry.token.serial, answer.pin, rw=rw)
+                result = self.keys.login(entry.token.id, answer.pin, rw=rw)
             except PinError:
                 self._cooldown.failed()
                 raise

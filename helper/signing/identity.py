@@ -38,9 +38,9 @@ def choose_identity(keys: KeyService, serial: str | None = None, cert_id: str | 
     SIGN_CERT_EXPIRED / SIGN_CERT_NOT_YET_VALID (checked before any PIN is asked for).
     """
     token = keys.find_token(serial)
-    entries = keys.certificates(token.serial)
+    entries = keys.certificates(token.id)
     if cert_id:
-        entry = keys.find_certificate(cert_id, token.serial)
+        entry = keys.find_certificate(cert_id, token.id)
         if entry.info is None or not entry.has_key:
             raise HelperError("SIGN_CERT_NONE", serial=token.serial)
         if not entry.info.is_signing:

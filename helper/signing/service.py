@@ -45,7 +45,7 @@ class SigningService:
 
         ``origin`` names the website that asked for the signatures (local web service), for the seal-use log.
         """
-        login = self.keys.login(identity.token.serial, pin)
+        login = self.keys.login(identity.token.id, pin)
         try:
             png = seal_store.load(login.session, seal.on_token).png if seal.on_token else seal.png
             signer = DocumentSigner(login.session, identity, options, seal_png=png,

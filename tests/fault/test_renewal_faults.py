@@ -149,6 +149,7 @@ def test_key_pulled_out_during_install_is_finished_on_recovery(token_service, ke
                 import_certificates(s, path.read_bytes(), str(path))
     finally:
         softhsm.plug_back(softhsm_conf, pulled[0])
+    token_service.rescan()  # the key came back: the watcher's rescan sees it again
     monkeypatch.setattr(Journal, "_save", original)
     assert journal.pending(key.serial)
     assert _has_working_certificate(token_service, key, {key.cert(0), renewed})

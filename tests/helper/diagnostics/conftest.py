@@ -45,6 +45,7 @@ def token_from(softhsm_conf: Path, token_service: TokenService) -> Callable[...,
 
     def make(pki: DemoPKI, *, label: str | None = None, provisioned: bool = True, days: int = 365) -> str:
         serial = softhsm.init_token(softhsm_conf, label or f"检测U盾{next(counter)}", DEMO_USER_PIN, DEMO_SO_PIN)
+        token_service.rescan()  # as the watcher does when a key is inserted
         if provisioned:
             provision(token_service, serial, pki, keys=(("ec-p256", "sign"),), days=days)
         return serial
