@@ -13,17 +13,13 @@ from typing import Literal
 from asn1crypto import pem, x509
 
 import resources
+from helper import unitfields
 from helper.messages import HelperError
+from helper.unitfields import Extension
 
 Status = Literal["valid", "expiring", "expired", "not_yet_valid"]
-
-# OIDs Chinese CAs use for the unified social credit code (统一社会信用代码) and similar unit codes.
-UNIT_CODE_OIDS = {
-    "2.5.4.97": "organizationIdentifier",
-    "2.5.4.5": "serialNumber",
-    "1.2.156.10260.4.1.4": "统一社会信用代码",
-    "1.2.86.11.7.1.8": "unit code",
-}
+KeyType = Literal["rsa", "ec", "sm2"]
+SM2_CURVE = "1.2.156.10197.1.301"
 DEFAULT_EXPIRY_DAYS = 30
 
 
@@ -44,11 +40,18 @@ class CertInfo:
     not_after: datetime
     key_usage: tuple[str, ...]
     extended_key_usage: tuple[str, ...]
-    key_algorithm: str
+    key_algorithm: str  # RSA, ECC, SM2: what the faces print
     key_size: int
     sha256: str
     sha1: str
     self_signed: bool
+    key_type: KeyType = "rsa"  # the one key-type switch: signing mechanisms and messages dispatch on it
+    signature_algorithm: str = ""
+    unit_code_kind: str = ""  # uscc, org_code, registration, tax
+    unit_code_source: str = ""
+    personal_id: str = ""  # masked: all but the last 4 characters hidden
+    social_insurance: str = ""  # masked likewise
+    extensions: tuple[Extension, ...] = ()
 
     @property
     def id(self) -> str:
@@ -112,7 +115,10 @@ _SHORT = {
 
 
 def parse(der: bytes) -> CertInfo:
-    """Parse DER (or PEM) into CertInfo; HelperError CERT_UNREADABLE on garbage."""
+    """Parse DER (or PEM) into CertInfo; HelperError CERT_UNREADABLE on garbage.
+
+    asn1crypto reads SM2 certificates, which pyca/cryptography cannot load.
+    """
     if pem.detect(der):
         _, _, der = pem.unarmor(der)
     try:
@@ -124,25 +130,19 @@ def parse(der: bytes) -> CertInfo:
         not_after = validity["not_after"].native
         ku = tuple(sorted(cert.key_usage_value.native)) if cert.key_usage_value else ()
         eku = tuple(cert.extended_key_usage_value.native) if cert.extended_key_usage_value else ()
-        pk = cert.public_key
-        algorithm = pk.algorithm
-        size = pk.bit_size
+        key_type, size = key_type_and_size(cert)
+        fields = unitfields.read(cert)
     except Exception as exc:  # noqa: BLE001 - every parse failure is one user-facing error
         raise HelperError("CERT_UNREADABLE", detail=type(exc).__name__) from exc
-    unit_code = ""
-    for oid in UNIT_CODE_OIDS:
-        unit_code = _name_value(subject, oid)
-        if unit_code:
-            break
-    org = _name_value(subject, "organization_name")
-    ou = _name_value(subject, "organizational_unit_name")
-    cn = _name_value(subject, "common_name")
+    from helper.certnames import KEY_TYPES, SIGNATURE_ALGORITHMS
+
+    signature_oid = cert["signature_algorithm"]["algorithm"].dotted
     return CertInfo(
         der=der,
-        subject_cn=cn,
-        unit=org or ou or cn,
-        unit_code=unit_code,
-        org_unit=ou,
+        subject_cn=_name_value(subject, "common_name"),
+        unit=fields.unit,
+        unit_code=fields.code.value if fields.code else "",
+        org_unit=fields.department,
         subject=describe_name(subject),
         issuer=describe_name(issuer),
         issuer_cn=_name_value(issuer, "common_name") or _name_value(issuer, "organization_name"),
@@ -151,12 +151,34 @@ def parse(der: bytes) -> CertInfo:
         not_after=not_after,
         key_usage=ku,
         extended_key_usage=eku,
-        key_algorithm={"rsa": "RSA", "ec": "ECC"}.get(algorithm, algorithm.upper()),
+        key_algorithm=KEY_TYPES[key_type],
         key_size=size,
         sha256=hashlib.sha256(der).hexdigest(),
         sha1=hashlib.sha1(der).hexdigest(),
         self_signed=cert.self_signed != "no",
+        key_type=key_type,
+        signature_algorithm=SIGNATURE_ALGORITHMS.get(signature_oid, cert["signature_algorithm"]["algorithm"].native),
+        unit_code_kind=fields.code.kind if fields.code else "",
+        unit_code_source=fields.code.source if fields.code else "",
+        personal_id=fields.personal_id,
+        social_insurance=fields.social_insurance,
+        extensions=tuple(unitfields.extensions(cert)),
     )
+
+
+def key_type_and_size(cert: x509.Certificate) -> tuple[KeyType, int]:
+    """rsa / ec / sm2 and the key size, from the SubjectPublicKeyInfo (SM2: the curve, or the SM2 OID itself)."""
+    info = cert.public_key
+    algorithm = info["algorithm"]["algorithm"].dotted
+    params = info["algorithm"]["parameters"]
+    curve = params.chosen.dotted if algorithm == "1.2.840.10045.2.1" and params.name == "named" else ""
+    if algorithm == SM2_CURVE or curve == SM2_CURVE:
+        return "sm2", 256
+    if info.algorithm == "rsa":
+        return "rsa", info.bit_size
+    if info.algorithm == "ec":
+        return "ec", info.bit_size
+    raise ValueError(f"unsupported public key {algorithm}")
 
 
 def load_certificates(data: bytes) -> list[bytes]:
@@ -209,10 +231,13 @@ def user_ca_certs(folder: Path) -> list[bytes]:
 def build_chain(leaf: bytes, pool: Iterable[bytes]) -> list[bytes]:
     """The chain from ``leaf`` upwards through ``pool`` (leaf first), as far as issuers are found."""
     by_subject: dict[bytes, list[x509.Certificate]] = {}
+    by_key_id: dict[bytes, list[x509.Certificate]] = {}
     for der in pool:
         try:
             c = x509.Certificate.load(der)
             by_subject.setdefault(c.subject.dump(), []).append(c)
+            if c.key_identifier:
+                by_key_id.setdefault(c.key_identifier, []).append(c)
         except Exception:  # noqa: BLE001 - unusable pool entries are ignored
             continue
     chain = [leaf]
@@ -220,7 +245,8 @@ def build_chain(leaf: bytes, pool: Iterable[bytes]) -> list[bytes]:
     for _ in range(8):
         if current.self_signed != "no":
             break
-        candidates = by_subject.get(current.issuer.dump(), [])
+        # By AKI/SKI first (SM2 CAs re-encode names: the issuer's DN bytes need not match), then by name.
+        candidates = by_key_id.get(current.authority_key_identifier or b"", []) + by_subject.get(current.issuer.dump(), [])
         issuer = next((c for c in candidates if _issued_by(current, c)), None)
         if issuer is None:
             break
@@ -234,7 +260,7 @@ def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
     ski = issuer.key_identifier
     if aki and ski:
         return aki == ski
-    return cert.issuer == issuer.subject
+    return cert.issuer == issuer.subject and issuer.sha256 != cert.sha256
 
 
 def chain_complete(chain: Sequence[bytes]) -> bool:

@@ -18,7 +18,6 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageMath, ImageOps, U
 from helper import messages
 from helper.fileio import atomic_write_bytes
 from helper.messages import HelperError
-from helper.signing.fonts import cjk_font_bytes
 
 SEAL_RED = (214, 28, 36)
 MAX_SIZE_PX = 800  # imported seals are scaled down to this
@@ -272,6 +271,8 @@ def make_demo_seal(unit: str, name: str = "演示专用章", size_px: int = 600)
         )
     if not 64 <= size_px <= 4000:
         raise ValueError(f"seal size {size_px} px out of range")
+    from helper.signing.fonts import cjk_font_bytes  # fontTools: only when a seal is drawn
+
     font = cjk_font_bytes(unit + name)
     side = size_px * _SUPERSAMPLE
     radius = side / 2 * 0.98

@@ -304,8 +304,16 @@ class TokenService:
         return fresh
 
     def find(self, ref: str | None = None) -> TokenInfo:
-        """The one token named by ``ref`` (id, serial or label; the only USB key when None)."""
-        return self.call(lambda: self._select(ref)[1])
+        """The one token named by ``ref`` (id, serial or label; the only USB key when None), its flags read
+        again (one C_GetTokenInfo): the PIN state shown before asking for a PIN must be today's."""
+        def op() -> TokenInfo:
+            module, info, token = self._select(ref)
+            try:
+                return self._update(module, info, token)
+            except TokenError:
+                return info
+
+        return self.call(op)
 
     # --- sessions ---------------------------------------------------------------------------
     def _open(self, ref: str, pin: bytearray | None, *, so: bool, rw: bool) -> TokenSession:

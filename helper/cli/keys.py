@@ -41,7 +41,8 @@ def cert_json(e) -> dict[str, Any]:
         "subject": i.subject, "issuer": i.issuer, "serial": i.serial_hex,
         "not_before": i.not_before.isoformat(), "not_after": i.not_after.isoformat(),
         "days_left": i.days_left(), "status": i.status(), "usage": "signing" if i.is_signing else "encryption",
-        "key_usage": list(i.key_usage), "key_algorithm": f"{i.key_algorithm}-{i.key_size}",
+        "key_usage": list(i.key_usage), "key_algorithm": f"{i.key_type}-{i.key_size}",
+        "signature_algorithm": i.signature_algorithm, "unit_code_kind": i.unit_code_kind,
         "sha256": i.sha256,
     }
 
@@ -119,7 +120,7 @@ def cert() -> None:
 @token_option
 @click.option("--json", "as_json", is_flag=True)
 def cert_show(cert_id: str, serial: str | None, as_json: bool) -> None:
-    from helper import certs, settings
+    from helper import certdetails, certs, settings
 
     ctx = obj()
     ctx.json = as_json
@@ -127,24 +128,18 @@ def cert_show(cert_id: str, serial: str | None, as_json: bool) -> None:
     if entry.info is None:
         raise_unreadable(entry)
     i = entry.info
-    pool = list(certs.bundled_ca_certs()) + certs.user_ca_certs(settings.user_ca_dir())
+    on_key = [e.info.der for e in ctx.keys().certificates(entry.token.id) if e.info and e.info.is_ca]
+    pool = on_key + list(certs.bundled_ca_certs()) + certs.user_ca_certs(settings.user_ca_dir())
     chain = [certs.parse(d) for d in certs.build_chain(i.der, pool)]
     if as_json:
         emit_json({"ok": True, "certificate": {**cert_json(entry), "sha1": i.sha1,
                                                 "extended_key_usage": list(i.extended_key_usage),
+                                                "fields": [{"key": r.key, "name": r.label, "value": r.value}
+                                                           for r in certdetails.rows(i, ctx.lang or "zh")],
                                                 "chain": [{"subject": c.subject, "sha256": c.sha256} for c in chain],
                                                 "chain_complete": certs.chain_complete([c.der for c in chain])}})
         return
-    rows = [
-        (ctx.t("单位名称", "Unit"), i.unit), (ctx.t("统一社会信用代码", "Unit code"), i.unit_code or "-"),
-        (ctx.t("持有人", "Holder"), i.subject_cn), (ctx.t("主题", "Subject"), i.subject),
-        (ctx.t("颁发者", "Issuer"), i.issuer), (ctx.t("序列号", "Serial"), i.serial_hex),
-        (ctx.t("生效时间", "Valid from"), i.not_before.isoformat()), (ctx.t("到期时间", "Valid to"), i.not_after.isoformat()),
-        (ctx.t("剩余天数", "Days left"), str(i.days_left())),
-        (ctx.t("密钥用法", "Key usage"), ", ".join(i.key_usage) or "-"),
-        (ctx.t("密钥算法", "Key"), f"{i.key_algorithm} {i.key_size}"),
-        ("SHA-256", i.sha256), ("SHA-1", i.sha1),
-    ]
+    rows = [(r.label, r.value) for r in certdetails.rows(i, ctx.lang or "zh", has_private_key=entry.has_key)]
     width = max(len(r[0]) for r in rows)
     for label, value in rows:
         click.echo(f"{label:<{width}}  {value}")

@@ -20,7 +20,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 ORG_ID = x509.ObjectIdentifier("2.5.4.97")  # organizationIdentifier, holds the unified social credit code
 
 DEMO_UNIT = "石家庄示例科技有限公司"
-DEMO_UNIT_CODE = "91130100MA0DEMO12X"
+DEMO_UNIT_CODE = "91130100MA0DEM012U"
 DEMO_HOLDER = "张三"
 
 Usage = Literal["sign", "enc", "ra", "tls"]

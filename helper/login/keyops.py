@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from helper import keytypes
 from helper.keys import CertEntry, KeyService
 from helper.login import origins as origins_mod
 from helper.login.consent import CertChoice, ConsentAnswer, ConsentRequest, ConsentUI
@@ -148,6 +149,9 @@ class KeyOperations:
                                      tuple(_choice(e) for e in entries), certificate_id)
             answer = await self._ask(request)
             entry = _chosen(entries, answer)
+            if not keytypes.supports(entry.info, "web_login"):
+                answer.wipe()
+                keytypes.require(entry.info, "web_login")
             if entry.info.status(now) == "expired":
                 answer.wipe()
                 raise HelperError("CERT_EXPIRED_FOR_LOGIN", unit=entry.info.unit,
@@ -167,6 +171,9 @@ class KeyOperations:
             await self._ensure_approved(origin)
             answer = await self._ask(request_for(tuple(_choice(e) for e in entries)))
             entry = _chosen(entries, answer)
+            if not keytypes.supports(entry.info, "sign_pdf"):
+                answer.wipe()
+                keytypes.require(entry.info, "sign_pdf")
             return await self._in_session(entry, answer, lambda handle: operation(handle, entry, *args), rw=rw)
 
     # --- the rules ------------------------------------------------------------------------------

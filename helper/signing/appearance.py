@@ -23,7 +23,6 @@ from pyhanko.sign import fields
 from pyhanko.stamp import TextStampStyle
 
 from helper.messages import HelperError
-from helper.signing.fonts import CJKFontFactory
 from helper.signing.options import MM, Placement
 from helper.signing.pdfinput import SourcePdf
 
@@ -116,6 +115,8 @@ def stamp_style(art: SealArt | None, text: str, params: Mapping[str, str] | None
     (``appearance_text_params``), so the font holds their glyphs too. ``%(ts)s`` is filled by pyHanko
     with digits and punctuation, which the font always has.
     """
+    from helper.signing.fonts import CJKFontFactory  # fontTools: only for stamps with text
+
     font_text = text + "".join((params or {}).values())
     return TextStampStyle(
         stamp_text=text,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from helper import certs, settings
+from helper import certs, keytypes, settings
 from helper.keys import CertEntry, KeyService
 from helper.messages import HelperError
 from tokenio.module import TokenInfo
@@ -51,9 +51,11 @@ def choose_identity(keys: KeyService, serial: str | None = None, cert_id: str | 
         candidates = current or usable
         if not candidates:
             raise HelperError("SIGN_CERT_NONE", serial=token.serial)
+        candidates = [e for e in candidates if keytypes.supports(e.info, "sign_pdf")] or candidates
         if len(candidates) > 1:
             candidates = _prefer_rsa(candidates)
         entry = candidates[0]
+    keytypes.require(entry.info, "sign_pdf")
     check_validity(entry.info, now)
     on_key = tuple(e.info.der for e in entries if e.info and e.info.is_ca)
     chain = certs.build_chain(entry.info.der, trust_pool(on_key))  # CA certificates stored on the key count too

@@ -94,7 +94,7 @@ def test_open_for_signing_lists_the_files_without_signing(ctx, qtbot, tmp_path):
     from helper.demo.portal.roster import roster_pdf
 
     pdf = tmp_path / "名册.pdf"
-    pdf.write_bytes(roster_pdf("石家庄示例科技有限公司", "91130100MA0DEMO12X"))
+    pdf.write_bytes(roster_pdf("石家庄示例科技有限公司", "91130100MA0DEM012U"))
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     _open_for_signing(window, [str(pdf)])

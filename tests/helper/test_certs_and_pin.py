@@ -22,7 +22,7 @@ def issued(demo_pki, days=365, usage="sign", not_before=None):
 
 def test_chinese_fields_and_usage(demo_pki):
     info = certs.parse(issued(demo_pki))
-    assert (info.unit, info.subject_cn, info.unit_code) == ("石家庄示例科技有限公司", "张三", "91130100MA0DEMO12X")
+    assert (info.unit, info.subject_cn, info.unit_code) == ("石家庄示例科技有限公司", "张三", "91130100MA0DEM012U")
     assert info.is_signing and not info.is_encryption_only
     assert info.issuer_cn == "示例数字证书签发CA（演示）"
     enc = certs.parse(issued(demo_pki, usage="enc"))

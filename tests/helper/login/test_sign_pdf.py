@@ -34,7 +34,7 @@ def pdfsig(nssdir: Path, pdf: bytes, tmp_path: Path) -> str:
 
 
 def test_sign_pdf_with_consent(service, ui, nssdir, tmp_path):
-    pdf = roster_pdf("石家庄示例科技有限公司", "91130100MA0DEMO12X")
+    pdf = roster_pdf("石家庄示例科技有限公司", "91130100MA0DEM012U")
     reply = call(service.port, "POST", "/v1/sign-pdf", {
         "pdf": base64.b64encode(pdf).decode(), "fileName": "../../参保登记名册.pdf",
         "placement": {"mode": "anchor", "anchor": ANCHOR, "sizeMm": 40}})
@@ -84,7 +84,7 @@ def test_sign_pdf_uses_the_seal_stored_on_the_key(start_service, make_token, tok
     ui = ScriptedUI(choose=lambda request: next(c.id for c in request.certificates if c.token_label == token.label))
     service = start_service(ui)
     reply = call(service.port, "POST", "/v1/sign-pdf", {
-        "pdf": base64.b64encode(roster_pdf("石家庄示例科技有限公司", "91130100MA0DEMO12X")).decode(),
+        "pdf": base64.b64encode(roster_pdf("石家庄示例科技有限公司", "91130100MA0DEM012U")).decode(),
         "placement": {"mode": "anchor", "anchor": ANCHOR, "sizeMm": 40}})
     assert reply.status == 200, reply.body
     signed = tmp_path / "signed.pdf"

@@ -75,7 +75,7 @@ def test_valid_tokens(pki, kind, algorithm):
     verifier = _verifier(pki)
     nonce = new_nonce()
     login = verifier.verify(_token(key, der, ORIGIN, nonce, algorithm), ORIGIN, nonce)
-    assert login.unit == "石家庄示例科技有限公司" and login.unit_code == "91130100MA0DEMO12X"
+    assert login.unit == "石家庄示例科技有限公司" and login.unit_code == "91130100MA0DEM012U"
 
 
 def test_wrong_origin_nonce_or_algorithm(pki):
