@@ -1,8 +1,8 @@
-"""What the helper can do with each key type today: the one place that dispatches on ``CertInfo.key_type``.
+"""What the helper can do with each key type today: the one place that says so, from ``CertInfo.key_type``.
 
-SM2 keys are listed, shown and classified like the others; signing PDFs and web login with them come with
-the SM2 signing path (tokenio.sm2). Until an action supports a key type, asking for it gives the coded
-message KEY_TYPE_UNSUPPORTED instead of a failure deep inside a library.
+SM2 keys are listed, shown, classified, used for e-seals and web login like the others; CMP renewal signs
+its requests with the old key in RSA or ECDSA only. Asking for an action a key type does not support yet
+gives the coded message KEY_TYPE_UNSUPPORTED before the key is used, never a failure deep in a library.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from typing import Literal
 from helper.certs import CertInfo
 from helper.messages import HelperError
 
-Action = Literal["sign_pdf", "web_login"]
+Action = Literal["sign_pdf", "web_login", "renew_cmp"]
 
 SUPPORTED: dict[Action, frozenset[str]] = {
-    "sign_pdf": frozenset({"rsa", "ec"}),
-    "web_login": frozenset({"rsa", "ec"}),
+    "sign_pdf": frozenset({"rsa", "ec", "sm2"}),
+    "web_login": frozenset({"rsa", "ec", "sm2"}),
+    "renew_cmp": frozenset({"rsa", "ec"}),
 }
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from asn1crypto import x509
 
-from helper import certs
+from helper import certs, keytypes
 from helper.messages import HelperError
 from helper.renewal import install as inst
 from helper.renewal.cmp import CmpClient, MacProtection, SignatureProtection
@@ -51,6 +51,7 @@ def find_certificate(handle: SessionHandle, der: bytes) -> tuple[CertObject, Key
 
 def renew_over_cmp(handle: SessionHandle, cert_der: bytes, request: CmpRequest) -> inst.InstallResult:
     """Renew the certificate ``cert_der`` on the key in ``handle`` (a logged-in read-write session)."""
+    keytypes.require(certs.parse(cert_der), "renew_cmp")
     inst.ensure_no_pending(handle.info.serial, handle.info.label)
     obj, key = find_certificate(handle, cert_der)
     old_cert = x509.Certificate.load(obj.der)

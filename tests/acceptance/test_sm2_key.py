@@ -1,6 +1,6 @@
 """An SM2 key (the demo's 国密演示U盾 on the SM2 test driver): its signing + encryption pair is listed as
-sm2-256 with SM3withSM2 and classified by key usage; signing a PDF with it, which needs the SM2 signing
-path, gives the coded KEY_TYPE_UNSUPPORTED message with no traceback."""
+sm2-256 with SM3withSM2 and classified by key usage; CMP renewal, which signs its request with the old key
+in RSA or ECDSA only, gives the coded KEY_TYPE_UNSUPPORTED message before the key is used."""
 
 from __future__ import annotations
 
@@ -13,9 +13,6 @@ from pathlib import Path
 import pytest
 
 from helper.demo import environment, sm2token
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helper" / "signing"))
-from corpus import blank_pdf  # noqa: E402
 
 _MAKE_DEMO = """
 import sys
@@ -45,12 +42,23 @@ def test_sm2_pair_is_listed_and_classified(run_cli, sm2_env):
     assert all(c["has_private_key"] for c in pair)
 
 
-def test_signing_with_an_sm2_key_is_a_coded_refusal(run_cli, sm2_env, tmp_path):
-    src = tmp_path / "国密.pdf"
-    src.write_bytes(blank_pdf(1))
-    for lang, title in (("zh", "暂时还不能用这张 SM2 证书完成这项操作"), ("en", "This SM2 certificate cannot be used")):
-        result = run_cli("--lang", lang, "sign", str(src), "--out", str(tmp_path / f"out-{lang}.pdf"), "--invisible",
-                         "--pin-stdin", stdin=environment.DEMO_USER_PIN + "\n", env=sm2_env)
-        assert result.returncode != 0 and title in result.stderr
-        assert "Traceback" not in result.stderr
-    assert not list(tmp_path.glob("out-*.pdf"))
+def test_cmp_renewal_of_an_sm2_certificate_is_a_coded_refusal(sm2_env, monkeypatch):
+    from helper import certs
+    from helper.messages import HelperError
+    from helper.renewal.service import CmpRequest, renew_over_cmp
+    from tokenio.worker import TokenService
+
+    for name in ("SM2TOKEN_CONF", "CAHELPER_HOME"):
+        monkeypatch.setenv(name, sm2_env[name])
+    service = TokenService((str(sm2token.MODULE),), use_registry=False)
+    try:
+        with service.session(service.find().id, bytearray(environment.DEMO_USER_PIN.encode()), rw=True) as handle:
+            from tokenio.session import TokenSession
+
+            signing = next(o for o in handle.run(TokenSession.certificates)
+                           if o.der and o.key and certs.parse(o.der).is_signing)
+            with pytest.raises(HelperError) as refused:
+                renew_over_cmp(handle, signing.der, CmpRequest("http://127.0.0.1:9/cmp"))
+    finally:
+        service.shutdown()
+    assert refused.value.code == "KEY_TYPE_UNSUPPORTED" and refused.value.params["algorithm"] == "SM2"
