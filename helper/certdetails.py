@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from helper.certnames import (
+    ATTRIBUTES,
     EXTENDED_KEY_USAGES,
+    EXTENSION_TEXTS,
     EXTENSIONS,
     FIELDS,
     KEY_USAGES,
@@ -34,7 +36,7 @@ def usage(info: CertInfo) -> str:
 
 def rows(info: CertInfo, lang: str, *, has_private_key: bool | None = None) -> list[Row]:
     """Every field of the certificate, then every other extension by name (or OID) with its decoded text."""
-    yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
+    yes, no = ("是", "否") if lang == "zh" else ("Yes", "No")
     code_label = named(UNIT_CODE_KINDS, info.unit_code_kind, lang) if info.unit_code_kind else pick(FIELDS["unit_code"], lang)
     values: list[tuple[str, str, str]] = [
         ("unit", pick(FIELDS["unit"], lang), info.unit),
@@ -47,8 +49,8 @@ def rows(info: CertInfo, lang: str, *, has_private_key: bool | None = None) -> l
     if info.social_insurance:
         values.append(("social_insurance", pick(FIELDS["social_insurance"], lang), info.social_insurance))
     values += [
-        ("subject", pick(FIELDS["subject"], lang), info.subject),
-        ("issuer", pick(FIELDS["issuer"], lang), info.issuer),
+        ("subject", pick(FIELDS["subject"], lang), human_name(info.subject_parts, lang) or info.subject),
+        ("issuer", pick(FIELDS["issuer"], lang), human_name(info.issuer_parts, lang) or info.issuer),
         ("serial", pick(FIELDS["serial"], lang), info.serial_hex),
         ("valid_from", pick(FIELDS["valid_from"], lang), info.not_before.astimezone().strftime("%Y-%m-%d %H:%M")),
         ("valid_to", pick(FIELDS["valid_to"], lang), info.not_after.astimezone().strftime("%Y-%m-%d %H:%M")),
@@ -74,8 +76,14 @@ def rows(info: CertInfo, lang: str, *, has_private_key: bool | None = None) -> l
             label = ext.oid
         if ext.critical:
             label += "（关键）" if lang == "zh" else " (critical)"
-        values.append((f"extension:{ext.oid}", label, ext.text or "-"))
+        text = named(EXTENSION_TEXTS, ext.text, lang) if ext.name == "basic_constraints" else ext.text
+        values.append((f"extension:{ext.oid}", label, text or "-"))
     return [Row(k, label, value) for k, label, value in values]
+
+
+def human_name(parts: tuple[tuple[str, str], ...], lang: str) -> str:
+    """A subject or issuer with each attribute named for people: 单位=…，名称=… / Organisation=…, Common name=…"""
+    return ("，" if lang == "zh" else ", ").join(f"{named(ATTRIBUTES, key, lang)}={value}" for key, value in parts)
 
 
 def _grouped(hexdigits: str) -> str:

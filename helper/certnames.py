@@ -77,8 +77,13 @@ FIELDS: dict[str, tuple[str, str]] = {
     "sha1": ("SHA-1 指纹", "SHA-1 fingerprint"),
 }
 
-USAGE: dict[str, tuple[str, str]] = {"signing": ("签名证书", "signing"), "encryption": ("加密证书", "encryption"),
+USAGE: dict[str, tuple[str, str]] = {"signing": ("签名证书", "Signing certificate"),
+                                     "encryption": ("加密证书", "Encryption certificate"),
                                      "ca": ("CA 证书", "CA certificate")}
+
+# Texts of known extensions that are words rather than data.
+EXTENSION_TEXTS: dict[str, tuple[str, str]] = {"CA": ("CA 证书", "CA certificate"),
+                                               "end entity": ("用户证书（不是 CA）", "End entity (not a CA)")}
 
 
 def pick(names: tuple[str, str], lang: str) -> str:

@@ -52,6 +52,8 @@ class CertInfo:
     personal_id: str = ""  # masked: all but the last 4 characters hidden
     social_insurance: str = ""  # masked likewise
     extensions: tuple[Extension, ...] = ()
+    subject_parts: tuple[tuple[str, str], ...] = ()  # (attribute: native name or dotted OID, value)
+    issuer_parts: tuple[tuple[str, str], ...] = ()
 
     @property
     def id(self) -> str:
@@ -163,7 +165,19 @@ def parse(der: bytes) -> CertInfo:
         personal_id=fields.personal_id,
         social_insurance=fields.social_insurance,
         extensions=tuple(unitfields.extensions(cert)),
+        subject_parts=name_parts(subject),
+        issuer_parts=name_parts(issuer),
     )
+
+
+def name_parts(name: x509.Name) -> tuple[tuple[str, str], ...]:
+    """The attributes of a name in order, each as (native name or dotted OID, text)."""
+    out = []
+    for rdn in name.chosen:
+        for atv in rdn:
+            value = atv["value"].native
+            out.append((atv["type"].native, value if isinstance(value, str) else str(value)))
+    return tuple(out)
 
 
 def key_type_and_size(cert: x509.Certificate) -> tuple[KeyType, int]:
