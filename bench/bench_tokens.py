@@ -1,8 +1,8 @@
 """Token layer figures: CLI cold start vs a bare python-pkcs11 enumeration, and TokenService overhead.
 
 Prints, for one run on a fresh SoftHSM demo key:
-- `cahelper tokens` / `cahelper certs` cold process time against `python -c "import pkcs11; enumerate"`
-  (target ratio ≤ 1.5);
+- `cahelper tokens --json` / `cahelper certs` cold process time against `python -c "import pkcs11; enumerate"`
+  (target ratios ≤ 1.5 and ≤ 1.6);
 - 1,000 SHA-256 digest signatures through TokenService against direct python-pkcs11 calls
   (target overhead ≤ 10%);
 - hot-plug latency: the key's folder moved away and back, time until the watcher reports it (target ≤ 1 s).
@@ -36,6 +36,9 @@ for path in os.environ["CAHELPER_PKCS11_MODULE"].split(os.pathsep):  # the demo'
 """
 
 
+COLD_TARGETS = {"tokens --json": 1.5, "certs": 1.6}
+
+
 def timed(commands: dict[str, list[str]], env: dict[str, str], runs: int = 15) -> dict[str, float]:
     """Median wall time per command; runs are interleaved so machine load affects all alike."""
     samples: dict[str, list[float]] = {name: [] for name in commands}
@@ -53,13 +56,14 @@ def cold_start(env: dict[str, str]) -> None:
     subprocess.run([python, "-m", "compileall", "-q", str(ROOT / "tokenio"), str(ROOT / "helper")], check=True)
     times = timed({
         "baseline": [python, "-c", BASELINE],
-        "tokens": [python, "-m", "helper.cli.main", "tokens"],
+        "tokens --json": [python, "-m", "helper.cli.main", "tokens", "--json"],
         "certs": [python, "-m", "helper.cli.main", "certs"],
     }, env)
     base = times.pop("baseline")
     print(f"baseline python + pkcs11 enumeration: {base * 1000:7.1f} ms")
     for name, t in times.items():
-        print(f"cahelper {name:<7}                        : {t * 1000:7.1f} ms   ratio {t / base:.2f} (target ≤ 1.5)")
+        target = COLD_TARGETS[name]
+        print(f"cahelper {name:<13}                  : {t * 1000:7.1f} ms   ratio {t / base:.2f} (target ≤ {target})")
 
 
 def signing_overhead(env: environment.DemoEnvironment, n: int = 1000, rounds: int = 20) -> None:
