@@ -258,13 +258,13 @@ class TokenService:
 
     def rescan(self) -> list[TokenInfo]:
         """Hot-plug: read the slots again (re-initialising, when no session is open, the modules that see
-        new tokens only that way). The watcher calls this; operations use the snapshot."""
+        new tokens only that way) and return the USB keys. The watcher calls this; operations use the snapshot."""
         def op() -> list[TokenInfo]:
             if self._found is None:
                 self._snapshot()
             else:
                 self._install(self._enumerate(reinitialize=True))
-            return [info for _, info, _ in self._snapshot()]
+            return [info for _, info, _ in self._snapshot() if info.usb_key]
 
         return self.call(op)
 

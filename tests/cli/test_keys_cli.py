@@ -101,6 +101,7 @@ def test_pin_unblock_on_opencryptoki_after_lock(run_cli, opencryptoki_token, ock
     result = run_cli("pin", "unblock", "--token", "123", "--pin-stdin",
                      stdin=f"{opencryptoki_token.so_pin}\nQw73np\n", env=env)
     assert result.returncode == 0, result.stderr
+    ock_service.rescan()  # unblocked by another process: seen by the watcher's rescan, as in the app
     with ock_service.session(opencryptoki_token.serial, pin("Qw73np")) as s:
         assert s.logged_in
     ock_service.change_pin(opencryptoki_token.serial, pin("Qw73np"), pin(opencryptoki_token.pin))

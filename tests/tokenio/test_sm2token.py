@@ -262,13 +262,13 @@ def test_wrong_administrator_pins_lock_the_administrator_pin(service: TokenServi
 def test_pulling_the_key_out_and_back_is_seen_without_reinitialising(service: TokenService, sm2_serial: str,
                                                                      sm2_conf: Path, tmp_path: Path):
     folder = sm2_conf.parent / "tokens" / sm2_serial
-    assert [t.serial for t in service.tokens()] == [sm2_serial]
+    assert [t.serial for t in service.rescan()] == [sm2_serial]
     folder.rename(tmp_path / "away")
-    assert service.tokens() == []
+    assert service.rescan() == []
     (tmp_path / "away").rename(folder)
-    assert [t.serial for t in service.tokens()] == [sm2_serial]
+    assert [t.serial for t in service.rescan()] == [sm2_serial]
     second = sm2token.init_token(sm2_conf, "第二个U盾", PIN, SO_PIN)  # made by another process
-    assert sorted(t.serial for t in service.tokens()) == sorted([sm2_serial, second])
+    assert sorted(t.serial for t in service.rescan()) == sorted([sm2_serial, second])
 
 
 def test_signatures_are_normalised_by_the_profile_not_by_their_first_byte():
