@@ -4,7 +4,7 @@ A page package ``gui/pages/<name>/__init__.py`` exposes ``create_page(app: AppCo
 and uses only this object to reach the rest of the program:
 
 ``app.keys``            helper.keys.KeyService (certificates, PIN change/unblock, login)
-``app.tokens``          tokenio.worker.TokenService (the one PKCS#11 thread; use through KeyService/jobs)
+``app.tokens``          helper.tokens.TokenService (the one PKCS#11 thread; use through KeyService/jobs)
 ``app.jobs``            gui.jobs.JobRunner: ``app.jobs.run(fn, *args)`` -> Job with finished/failed
 ``app.settings``        the current helper.settings.Settings; change with ``app.update_settings(**fields)``
 ``app.present``         the keys inserted right now (TokenInfo tuple, kept current by hot-plug)
@@ -39,9 +39,7 @@ from helper import settings as settings_mod
 if TYPE_CHECKING:  # the token stack is imported after the window's first paint
     from helper.keys import KeyService, LoginResult
     from helper.login.service import LocalService
-    from tokenio.module import TokenInfo
-    from tokenio.watch import TokenChange, TokenWatcher
-    from tokenio.worker import TokenService
+    from helper.tokens import TokenChange, TokenInfo, TokenService, TokenWatcher
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +107,7 @@ class AppContext(QObject):
         self._watching = True
 
         def first_scan() -> tuple[TokenWatcher, TokenChange | None]:
-            from tokenio.watch import TokenWatcher
+            from helper.tokens import TokenWatcher
 
             watcher = TokenWatcher(self.tokens, self._watcher_change.emit, interval)
             return watcher, watcher.poll_once()

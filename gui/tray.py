@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 from gui import theme
 from gui.context import AppContext
 from gui.shell import MainWindow
-from tokenio.watch import TokenChange
+from helper.tokens import TokenChange
 
 
 class Tray(QObject):

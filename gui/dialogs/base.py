@@ -13,8 +13,7 @@ from gui.context import AppContext
 from gui.jobs import Job
 from gui.widgets import pin_state
 from helper.messages import HelperError
-from tokenio.module import TokenInfo
-from tokenio.watch import TokenChange
+from helper.tokens import TokenChange, TokenInfo
 
 
 class TokenDialog(QDialog):

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from gui.context import AppContext
 from gui.dialogs.base import TokenDialog
 from gui.widgets import export, screen_fit
-from helper import certs, settings
+from helper import certdetails, certs, messages, settings
 from helper.keys import CertEntry
 
 
@@ -53,40 +53,16 @@ class CertDetailsDialog(TokenDialog):
         self.layout_.addWidget(buttons)
 
     def _general(self, info: certs.CertInfo) -> QWidget:
+        """Every field with its name in the interface language (helper.certdetails names them for both faces)."""
         page = QWidget()
         form = QFormLayout(page)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        usage_names = {
-            "digital_signature": self.tr("Digital signature"), "non_repudiation": self.tr("Non-repudiation"),
-            "key_encipherment": self.tr("Key encipherment"), "data_encipherment": self.tr("Data encipherment"),
-            "key_agreement": self.tr("Key agreement"), "key_cert_sign": self.tr("Certificate signing"),
-            "crl_sign": self.tr("CRL signing"),
-        }
-        days = info.days_left()
-        rows = [
-            (self.tr("Unit"), info.unit),
-            (self.tr("Unit code"), info.unit_code or "—"),
-            (self.tr("Holder"), info.subject_cn),
-            (self.tr("Department"), info.org_unit or "—"),
-            (self.tr("Subject"), info.subject),
-            (self.tr("Issuer"), info.issuer),
-            (self.tr("Serial number"), info.serial_hex),
-            (self.tr("Valid from"), info.not_before.astimezone().strftime("%Y-%m-%d %H:%M")),
-            (self.tr("Valid to"), info.not_after.astimezone().strftime("%Y-%m-%d %H:%M")),
-            (self.tr("Days left"), str(max(days, 0))),
-            (self.tr("Key"), f"{info.key_algorithm} {info.key_size}"),
-            (self.tr("Key usage"), "、".join(usage_names.get(u, u) for u in info.key_usage) or "—"),
-            (self.tr("Extended key usage"), ", ".join(info.extended_key_usage) or "—"),
-            (self.tr("Private key on the key"), self.tr("Yes") if self.entry.has_key else self.tr("No")),
-            (self.tr("SHA-256 fingerprint"), _grouped(info.sha256)),
-            (self.tr("SHA-1 fingerprint"), _grouped(info.sha1)),
-        ]
-        for name, value in rows:
-            label = QLabel(value)
+        for row in certdetails.rows(info, messages.language(), has_private_key=self.entry.has_key):
+            label = QLabel(row.value)
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setProperty("data", True)
-            form.addRow(name, label)
+            form.addRow(row.label, label)
         return page
 
     def _chain(self, info: certs.CertInfo, pool: tuple[bytes, ...]) -> QWidget:
@@ -116,6 +92,3 @@ class CertDetailsDialog(TokenDialog):
         except Exception as exc:  # noqa: BLE001 - every failure is explained to the clerk
             self.app.show_error(exc, self)
 
-
-def _grouped(hexdigits: str) -> str:
-    return " ".join(hexdigits[i:i + 2].upper() for i in range(0, len(hexdigits), 2))

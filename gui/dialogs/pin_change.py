@@ -13,7 +13,7 @@ from gui.context import AppContext
 from gui.dialogs.base import TokenDialog
 from gui.widgets.pin_field import PinField
 from helper import messages
-from tokenio.module import TokenInfo
+from helper.tokens import TokenInfo
 
 LOCKING_CODES = {"PIN_LOCKED", "SO_PIN_LOCKED"}
 WRONG_FIRST_PIN = ("PIN_INCORRECT", "SO_PIN_INCORRECT")  # the current / administrator PIN was wrong

@@ -15,7 +15,7 @@ API::
 * ``title``: the window title (default "Enter PIN").
 * ``so=True`` asks for the administrator (SO) PIN instead of the user PIN.
 * Returns a fresh ``bytearray`` (the caller owns it and must let a service wipe it, or call
-  ``tokenio.worker.wipe``) or ``None``. An empty PIN cannot be submitted. The dialog closes with
+  ``helper.keys.wipe``) or ``None``. An empty PIN cannot be submitted. The dialog closes with
   a GUI_KEY_REMOVED explanation when the key is removed while it is open. The PIN is never retried
   or cached; the dialog itself makes no token call.
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication
 
 if TYPE_CHECKING:
-    from tokenio.errors import PinState
+    from helper.tokens import PinState
 
 
 def user_pin_text(state: PinState) -> tuple[str, str]:

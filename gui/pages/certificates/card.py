@@ -15,7 +15,7 @@ from gui.widgets.labels import data_label, icon_label
 
 if TYPE_CHECKING:
     from helper.keys import CertEntry
-    from tokenio.module import TokenInfo
+    from helper.tokens import TokenInfo
 
 
 class CertRow(QFrame):

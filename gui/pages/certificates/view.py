@@ -25,8 +25,7 @@ from helper import messages
 
 if TYPE_CHECKING:  # dialogs and the token stack load after the window's first paint
     from helper.keys import CertEntry
-    from tokenio.module import TokenInfo
-    from tokenio.watch import TokenChange
+    from helper.tokens import TokenChange, TokenInfo
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from gui import autostart
 from gui.context import AppContext
 from helper import settings
 from helper.messages import HelperError
-from tokenio.drivers import check_loadable
+from helper.tokens import check_module
 
 LATER_REMINDERS = (30, 7)  # after the first reminder, these come too (those under it)
 
@@ -153,7 +153,7 @@ class SettingsPage(QWidget):
         path = self.module_path.text().strip()
         if path:
             try:
-                check_loadable(path)
+                check_module(path)
             except Exception as exc:  # noqa: BLE001 - every failure is explained to the clerk
                 self.module_status.setText("")
                 self.app.show_error(exc, self)
