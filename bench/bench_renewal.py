@@ -28,7 +28,8 @@ from renewal_kit import pem_file, ra_files, renewed_for  # noqa: E402
 from helper.demo import softhsm  # noqa: E402
 from helper.demo.pki import DemoPKI, software_key, unit_name  # noqa: E402
 from helper.demo.token import provision  # noqa: E402
-from helper.renewal.service import CmpRequest, renew_over_cmp  # noqa: E402
+from helper.keys import KeyService  # noqa: E402
+from helper.renewal.service import CmpRequest, RenewalService  # noqa: E402
 from tokenio.session import TokenSession  # noqa: E402
 from tokenio.worker import TokenService  # noqa: E402
 
@@ -72,11 +73,12 @@ def main() -> int:
         "-untrusted", str(_TMP / "pki" / "ca.pem"), "-certout", str(_TMP / "out.pem"),
     ]  # fmt: skip
     ours, theirs = [], []
+    renewals = RenewalService(KeyService(service))
     try:
         with service.session(serial, bytearray(PIN.encode()), rw=True) as handle:
             for _ in range(rounds + 1):
                 start = time.perf_counter()
-                result = renew_over_cmp(handle, issued.cert_der, CmpRequest(servers[0].url))
+                result = renewals.cmp_in_session(handle, issued.cert_der, CmpRequest(servers[0].url))
                 ours.append(time.perf_counter() - start)
                 assert result.certificate.der == renewed
                 handle.run(TokenSession.delete_certificate, renewed)

@@ -132,3 +132,33 @@ else:
 
     def _unlock_fd(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def fsync_dir(folder: Path | str) -> None:
+    """Make a rename or a new file in ``folder`` durable (POSIX; a no-op where folders cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def replace_durably(path: Path | str, data: bytes) -> None:
+    """Write ``data`` over ``path`` (the helper's own data folders, made as needed) so that after a crash the
+    file holds the old or the new content, never a mix."""
+    atomic_write_bytes(path, data, overwrite=True, parents=True)
+    fsync_dir(Path(path).parent)
+
+
+def append_durably(path: Path | str, line: str) -> None:
+    """Append one line (UTF-8) and fsync; a crash leaves at most a torn last line for the reader to skip."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(line.rstrip("\n") + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    fsync_dir(path.parent)

@@ -1,4 +1,5 @@
-"""`cahelper renew check|cmp|import|recover`: expiry check, renewal over CMP, certificate import, recovery.
+"""`cahelper renew check|cmp|import|recover|cancel`: expiry check, renewal over CMP, certificate import,
+recovery, and giving up a renewal that waits for the CA. The work is done by helper.renewal.service.
 
 With --secret-stdin and --pin-stdin together, standard input carries the CA's one-time secret on the
 first line and the PIN on the second.
@@ -6,6 +7,7 @@ first line and the PIN on the second.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,12 @@ def renew() -> None:
     pass
 
 
+def _service(ctx):
+    from helper.renewal.service import RenewalService
+
+    return RenewalService(ctx.keys())
+
+
 def _item_json(i) -> dict[str, Any]:
     return {"token_serial": i.token_serial, "token_label": i.token_label, "id": i.cert_id, "unit": i.unit,
             "holder": i.holder, "issuer": i.issuer, "not_after": i.not_after.isoformat(), "days_left": i.days_left,
@@ -34,16 +42,18 @@ def _item_json(i) -> dict[str, Any]:
 @renew.command("check", help="检查已插入U盾中证书的到期情况 / check when the certificates expire.")
 @click.option("--json", "as_json", is_flag=True, help="JSON 输出 / JSON output.")
 def check(as_json: bool) -> None:
-    from helper.renewal import journal, monitor
+    from helper.renewal import monitor
 
     ctx = obj()
     ctx.json = as_json
-    items = monitor.check(ctx.keys())
-    pending = journal.pending()
+    service = _service(ctx)
+    items = service.overview()
+    pending = service.pending()
     if as_json:
         emit_json({"ok": True, "certificates": [_item_json(i) for i in items],
-                   "pending_renewals": [{"id": j.id, "token_serial": j.token_serial, "step": j.step}
-                                        for j in pending]})
+                   "pending_renewals": [{"id": j.id, "token_serial": j.token_serial, "step": j.step,
+                                         "certificate": hashlib.sha256(j.target).hexdigest()[:16] if j.target_der
+                                         else ""} for j in pending]})
         return
     if not items:
         click.echo(ctx.t("没有找到带私钥的证书。请插入数字证书U盾。", "No certificates with a private key found."))
@@ -55,8 +65,15 @@ def check(as_json: bool) -> None:
         click.echo(f"[{i.cert_id}] {i.unit}{ctx.t(f'（{i.holder}）', f' ({i.holder})')}  {i.not_after:%Y-%m-%d}  "
                    + click.style(f"{state} {days}".strip(), fg=colour, bold=i.state == "expired") + note)
     for j in pending:
-        click.echo(ctx.t(f"未完成的证书安装：U盾 {j.token_label} ({j.token_serial})，请运行 cahelper renew recover",
-                         f"Unfinished installation on key {j.token_label} ({j.token_serial}): run cahelper renew recover"))
+        if j.step == "awaiting":
+            click.echo(ctx.t(f"U盾 {j.token_label} ({j.token_serial}) 里有为延期新生成的密钥，正在等待证书机构签发证书"
+                             f"（{j.created[:10]} 起）；不再办理请运行 cahelper renew cancel",
+                             f"Key {j.token_label} ({j.token_serial}) holds a key pair generated for a renewal, waiting "
+                             f"for the CA's certificate since {j.created[:10]}; to give up run cahelper renew cancel"))
+        else:
+            click.echo(ctx.t(f"未完成的证书安装：U盾 {j.token_label} ({j.token_serial})，请运行 cahelper renew recover",
+                             f"Unfinished installation on key {j.token_label} ({j.token_serial}): "
+                             "run cahelper renew recover"))
 
 
 def _pick_certificate(ctx, serial: str | None, cert_id: str | None):
@@ -120,7 +137,7 @@ def cmp_command(url: str | None, new_key: bool, p10: bool, reference: str | None
                 pin_stdin: bool, serial: str | None, cert_id: str | None, timeout: float, as_json: bool) -> None:
     from helper.messages import HelperError
     from helper.renewal import cas, mac_secret
-    from helper.renewal.service import CmpRequest, renew_over_cmp
+    from helper.renewal.service import CmpRequest
 
     ctx = obj()
     ctx.json = as_json
@@ -137,9 +154,7 @@ def cmp_command(url: str | None, new_key: bool, p10: bool, reference: str | None
     mac = _mac_protection(ctx, reference, SecretReader(secret_stdin))
     pin = SecretReader(pin_stdin).read(ctx.t(f"请输入U盾“{entry.token.label}”的口令: ", "PIN: "))
     request = CmpRequest(url, mac=mac, new_key=new_key, p10=p10, timeout=timeout)
-    login = ctx.keys().login(entry.token.id, pin, rw=True)
-    with login.session as handle:
-        result = renew_over_cmp(handle, entry.info.der, request)
+    result = _service(ctx).renew_cmp(entry, pin, request)
     if reference:
         mac_secret.forget(reference)
     _print_result(ctx, result, as_json)
@@ -149,50 +164,69 @@ def cmp_command(url: str | None, new_key: bool, p10: bool, reference: str | None
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--pin-stdin", is_flag=True, help="从标准输入读取口令 / read the PIN from stdin.")
 @token_option
+@click.option("--cert", "cert_id", metavar="ID", help="要延期的证书编号（默认按公钥匹配）/ certificate it renews.")
 @click.option("--json", "as_json", is_flag=True)
-def import_command(file: Path, pin_stdin: bool, serial: str | None, as_json: bool) -> None:
-    from helper.renewal.service import import_certificates
-
+def import_command(file: Path, pin_stdin: bool, serial: str | None, cert_id: str | None, as_json: bool) -> None:
     ctx = obj()
     ctx.json = as_json
     data = file.read_bytes()
     token = ctx.keys().find_token(serial)
     pin = SecretReader(pin_stdin).read(ctx.t(f"请输入U盾“{token.label}”的口令: ", "PIN: "))
-    login = ctx.keys().login(token.id, pin, rw=True)
-    with login.session as handle:
-        result = import_certificates(handle, data, str(file))
+    result = _service(ctx).import_file(token.serial, pin, data, str(file), cert_id)
     _print_result(ctx, result, as_json)
 
 
-@renew.command("recover", help="完成或撤销被中断的证书安装 / finish or undo interrupted installations.")
+@renew.command("recover", help="完成或撤销被中断的证书安装，并删除为延期生成、仍在等待证书的密钥 / finish or undo "
+                               "interrupted installations and remove key pairs still waiting for a certificate.")
 @click.option("--pin-stdin", is_flag=True, help="从标准输入读取口令（每只U盾一行）/ PINs from stdin, one per key.")
 @click.option("--json", "as_json", is_flag=True)
 def recover(pin_stdin: bool, as_json: bool) -> None:
-    from helper.renewal import journal
-    from helper.renewal.install import recover as recover_key
-
     ctx = obj()
     ctx.json = as_json
+    service = _service(ctx)
     present = {t.serial: t for t in ctx.keys().tokens()}
     reader = SecretReader(pin_stdin)
     report: list[dict[str, Any]] = []
-    for serial in dict.fromkeys(j.token_serial for j in journal.pending()):
+    for serial in dict.fromkeys(j.token_serial for j in service.pending()):
         if serial not in present:
             report.append({"token_serial": serial, "state": "key_absent"})
             continue
         pin = reader.read(ctx.t(f"请输入U盾“{present[serial].label}”的口令: ", "PIN: "))
-        with ctx.keys().login(serial, pin, rw=True).session as handle:
-            for done in recover_key(handle):
-                finished = hasattr(done, "certificate")
-                report.append({"token_serial": serial, "state": "completed" if finished else "rolled_back",
-                               "id": done.certificate.id if finished else done.id})
+        for done in service.recover(serial, pin):
+            finished = hasattr(done, "certificate")
+            report.append({"token_serial": serial, "state": "completed" if finished else "rolled_back",
+                           "id": done.certificate.id if finished else done.id})
+    _print_report(ctx, report, as_json, ctx.t("没有未完成的证书安装。", "No unfinished installations."))
+
+
+@renew.command("cancel", help="不再办理正在等待证书机构的延期：删除为它新生成的密钥 / give up a renewal that waits for "
+                              "the CA and remove the key pair generated for it.")
+@token_option
+@click.option("--cert", "cert_id", metavar="ID", help="只取消这张证书的延期 / only this certificate's renewal.")
+@click.option("--pin-stdin", is_flag=True, help="从标准输入读取口令 / read the PIN from stdin.")
+@click.option("--json", "as_json", is_flag=True)
+def cancel(serial: str | None, cert_id: str | None, pin_stdin: bool, as_json: bool) -> None:
+    ctx = obj()
+    ctx.json = as_json
+    service = _service(ctx)
+    token = ctx.keys().find_token(serial)
+    report: list[dict[str, Any]] = []
+    if any(j.step == "awaiting" for j in service.pending(token.serial)):
+        pin = SecretReader(pin_stdin).read(ctx.t(f"请输入U盾“{token.label}”的口令: ", "PIN: "))
+        report = [{"token_serial": token.serial, "state": "cancelled", "id": j.id}
+                  for j in service.cancel(token.serial, pin, cert_id)]
+    _print_report(ctx, report, as_json, ctx.t("没有等待证书机构的延期。", "No renewal waits for the CA."))
+
+
+def _print_report(ctx, report: list[dict[str, Any]], as_json: bool, nothing: str) -> None:
     if as_json:
         emit_json({"ok": all(r["state"] != "key_absent" for r in report), "recovered": report})
         return
     if not report:
-        click.echo(ctx.t("没有未完成的证书安装。", "No unfinished installations."))
+        click.echo(nothing)
     for r in report:
         text = {"completed": ctx.t("已完成安装", "installation finished"),
-                "rolled_back": ctx.t("已撤销（U盾未改变）", "undone (key unchanged)"),
+                "rolled_back": ctx.t("已撤销，为延期新生成的密钥已删除", "undone, the key pair generated for it removed"),
+                "cancelled": ctx.t("已取消，为延期新生成的密钥已删除", "cancelled, the key pair generated for it removed"),
                 "key_absent": ctx.t("请插入这只U盾后再运行", "insert this key and run again")}[r["state"]]
         click.echo(f"U盾 {r['token_serial']}: {text}")

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from helper.keys import KeyService
 from helper.login import origins as origins_mod
@@ -24,6 +25,9 @@ from helper.login.keyops import KeyOperations, Limits
 from helper.login.routes import JSON_LIMIT, LoginRoutes
 from helper.login.server import HttpService
 from helper.messages import HelperError
+
+if TYPE_CHECKING:
+    from helper.renewal.service import RenewalService
 
 STATUS_CACHE_SECONDS = 0.5
 
@@ -41,12 +45,13 @@ class ServiceConfig:
 
 class LocalService:
     """The helper's service for websites. ``extra_origins`` join the allowlist (e.g. the demo's sites),
-    ``renewal_origins`` may also use the renewal endpoints, ``seal`` gives the seal image for web seals."""
+    ``renewal_origins`` may also use the renewal endpoints, ``seal`` gives the seal image for web seals,
+    ``renewals`` is the face's RenewalService (the window's tells its pages what a website installed)."""
 
     def __init__(self, keys: KeyService, ui: ConsentUI | None, config: ServiceConfig = ServiceConfig(), *,
                  extra_origins: Iterable[str] = (), renewal_origins: Iterable[str] = (),
                  seal: pdfsign.SealProvider = pdfsign.seal_from_key,
-                 registry: origins_mod.OriginRegistry | None = None) -> None:
+                 registry: origins_mod.OriginRegistry | None = None, renewals: RenewalService | None = None) -> None:
         from helper.renewal.web import RenewalRoutes
 
         self.keys = keys
@@ -56,7 +61,7 @@ class LocalService:
                                  cooldown_path=config.cooldown_path)
         providers = (LoginRoutes(self.ops, config.json_limit),
                      pdfsign.SigningRoutes(self.ops, portal_name, max_pdf_mb=config.pdf_limit_mb, seal=seal),
-                     RenewalRoutes(self.ops, renewal_origins))
+                     RenewalRoutes(self.ops, renewal_origins, renewals=renewals))
         self.http = HttpService(providers, self.registry.allowed, host=config.host, port=config.port,
                                 limits=config.http, key_present=self._key_present, on_stop=self.ops.close)
         self._status_cache: tuple[float, bool] = (-1e9, False)

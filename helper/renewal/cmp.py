@@ -220,10 +220,11 @@ def _mac_ca_pubs(response: PKIMessage) -> tuple[x509.Certificate, ...]:
 
 
 def _ca_certs(response: PKIMessage, issued: x509.Certificate) -> tuple[x509.Certificate, ...]:
-    """caPubs, then the CA certificates among extraCerts, without duplicates."""
+    """caPubs, then extraCerts, without duplicates: the pool the issued certificate's path is built from (the
+    path validation decides which of them may issue)."""
     body = response["body"].chosen
     candidates = [*(body["ca_pubs"] if body["ca_pubs"].native else ())]
-    candidates += [c for c in (response["extra_certs"] if response["extra_certs"].native else ()) if c.ca]
+    candidates += list(response["extra_certs"] if response["extra_certs"].native else ())
     seen = {issued.dump()}
     result = []
     for cert in candidates:

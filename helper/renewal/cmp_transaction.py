@@ -21,7 +21,7 @@ from helper.renewal.cmp_protection import (
     signature_valid,
 )
 from helper.renewal.cmp_status import rejection_error
-from helper.renewal.cmp_trust import chains_to_trusted, find_sender_cert, may_sign_messages
+from helper.renewal.cmp_trust import find_sender_cert, signer_problem
 from helper.renewal.cmp_types import MacProtection, Protection
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ class Transaction:
         self.timeout = timeout
         self.trusted = tuple(trusted)
         self.transaction_id = os.urandom(NONCE_SIZE)
+        self._trusted_signers: set[bytes] = set()  # signer certificates already validated in this transaction
         self._recip_nonce: bytes | None = None
 
     @property
@@ -156,12 +157,13 @@ class Transaction:
             problem = "signer certificate not found"
         elif not signature_valid(cert.public_key, response["header"]["protection_alg"], data, signature):
             problem = "signature invalid"
-        elif not may_sign_messages(cert):
-            problem = "signer key usage"
-        elif not chains_to_trusted(cert, extra, self.trusted, datetime.now(UTC)):
-            problem = "signer not trusted"
-        else:
+        elif cert.dump() in self._trusted_signers:
             return
+        else:
+            problem = signer_problem(cert, extra, self.trusted)
+            if problem is None:
+                self._trusted_signers.add(cert.dump())
+                return
         raise HelperError("CMP_PROTECTION_INVALID", url=self.url, detail=problem)
 
 

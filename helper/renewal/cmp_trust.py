@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
-from datetime import datetime
 
 from asn1crypto import x509
-from cryptography import x509 as cx509
-from cryptography.exceptions import InvalidSignature
 
 from helper.renewal.cmp_asn1 import PKIHeader
 
-MAX_CHAIN = 8
+log = logging.getLogger(__name__)
 
 
 def find_sender_cert(header: PKIHeader, candidates: Sequence[x509.Certificate]) -> x509.Certificate | None:
@@ -27,48 +25,20 @@ def find_sender_cert(header: PKIHeader, candidates: Sequence[x509.Certificate]) 
     return None
 
 
-def _valid_at(cert: x509.Certificate, now: datetime) -> bool:
-    validity = cert["tbs_certificate"]["validity"]
-    return validity["not_before"].native <= now <= validity["not_after"].native
+def signer_problem(cert: x509.Certificate, untrusted: Sequence[x509.Certificate],
+                   trusted: Sequence[x509.Certificate]) -> str | None:
+    """Why the certificate that signed a CMP answer is not to be trusted (None when it is): its path to one of
+    ``trusted`` is validated like every other certificate (``helper.renewal.trust.validate``)."""
+    from helper.messages import HelperError
+    from helper.renewal import trust
 
-
-def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
-    if not issuer.ca:
-        return False
+    anchors = [t.dump() for t in trusted]
+    if cert.dump() in anchors:
+        anchors_now = trust.usable_anchors([cert.dump()])
+        return None if anchors_now else "signer certificate not valid"
     try:
-        cx509.load_der_x509_certificate(cert.dump()).verify_directly_issued_by(
-            cx509.load_der_x509_certificate(issuer.dump())
-        )
-    except (ValueError, TypeError, InvalidSignature):
-        return False
-    return True
-
-
-def chains_to_trusted(
-    cert: x509.Certificate,
-    untrusted: Sequence[x509.Certificate],
-    trusted: Sequence[x509.Certificate],
-    now: datetime,
-) -> bool:
-    """True when ``cert`` is trusted or chains, through ``untrusted`` CAs, to one of ``trusted``."""
-    anchors = {t.dump() for t in trusted}
-    current = cert
-    for _ in range(MAX_CHAIN):
-        if not _valid_at(current, now):
-            return False
-        if current.dump() in anchors:
-            return True
-        issuer = next(
-            (c for c in (*trusted, *untrusted) if c.subject == current.issuer and _issued_by(current, c)),
-            None,
-        )
-        if issuer is None or issuer.dump() == current.dump():
-            return False
-        current = issuer
-    return False
-
-
-def may_sign_messages(cert: x509.Certificate) -> bool:
-    """The key usage, when present, allows digital signatures."""
-    usage = cert.key_usage_value
-    return usage is None or "digital_signature" in usage.native
+        trust.validate(cert.dump(), [c.dump() for c in untrusted], anchors, "cmp-protection")
+    except HelperError as exc:
+        log.info("CMP signer not trusted: %s %s", exc.code, exc.params.get("detail", ""))
+        return "signer key usage" if exc.code == "RENEW_CERT_PURPOSE" else "signer not trusted"
+    return None

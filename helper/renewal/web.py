@@ -5,8 +5,10 @@ Both go through the local service's guard (Host, Origin allowlist, JSON bodies, 
 operations (one at a time, consent dialog with the PIN, wrong-PIN cooldown). On top of that only origins of
 portal entries marked ``renewal = true`` (or named by the caller, e.g. the demo CA site) may call them:
 checked, with the key operations' busy and rate rules, before the body is read.
-The helper never installs what it cannot validate: the certificate must chain to a trusted CA, be valid,
-allow signing and belong to a key pair on the key (helper.renewal.install), else the key stays unchanged.
+The install names the certificate it renews (``certificateId``, required): the issued certificate must
+validate to a trusted CA under RFC 5280 and be the renewal of exactly that certificate (same unit, holder,
+purpose, and its key or the key pair generated for it by ``/v1/renewal/csr``). Both are checked before the
+dialog opens and again in the session (helper.renewal.service), else the key stays unchanged.
 """
 
 from __future__ import annotations
@@ -19,16 +21,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from asn1crypto import x509 as ax509
 
 from helper import certs, messages
 from helper.login import origins as origins_mod
 from helper.login.http import JSON_BODY, Route, json_reply
 from helper.messages import HelperError
 from helper.renewal import install as inst
-from helper.renewal.service import _KEY_SPEC, find_certificate
-from helper.renewal.validate import check_chain
-from tokenio.session import TokenSession
+from helper.renewal.service import CertRequest, RenewalService
 from tokenio.worker import SessionHandle
 
 if TYPE_CHECKING:
@@ -57,11 +56,11 @@ class CsrRequest:
 
 @dataclass(frozen=True)
 class InstallRequest:
-    """The issued certificate (DER), its chain, and optionally the certificate it renews."""
+    """The issued certificate (DER), its chain, and the id of the certificate it renews."""
 
     certificate: bytes
     chain: tuple[bytes, ...]
-    certificate_id: str | None
+    certificate_id: str
 
 
 def default_renewal_origins() -> frozenset[str]:
@@ -77,8 +76,10 @@ class RenewalRoutes:
     """Route provider for the two endpoints; key work runs in ``ops`` (lock, consent, PIN, cooldown)."""
 
     def __init__(self, ops: KeyOperations, extra_origins: Iterable[str] = (),
-                 listed: Callable[[], frozenset[str]] = default_renewal_origins) -> None:
+                 listed: Callable[[], frozenset[str]] = default_renewal_origins,
+                 renewals: RenewalService | None = None) -> None:
         self.ops = ops
+        self.renewals = renewals or RenewalService(ops.keys)
         self.extra = frozenset(o for o in (origins_mod.normalize(e) for e in extra_origins) if o)
         self.listed = listed
 
@@ -101,14 +102,16 @@ class RenewalRoutes:
             chosen = _offered(choices, wanted.certificate_id)
             return _consent("renewal_csr", origin, site, chosen, "RENEWAL_CONSENT_CSR", key=_key_text(wanted))
 
-        result = await self.ops.with_signing_consent(origin, dialog, make_request, wanted, rw=wanted.new_key)
-        return json_reply(result)
+        result = await self.ops.with_signing_consent(origin, dialog, self._request, wanted, rw=wanted.new_key)
+        return json_reply(request_json(result))
 
     async def install(self, request: web.Request) -> web.Response:
         origin = request.headers["Origin"]
         wanted = parse_install_request(request[JSON_BODY])
         info = certs.parse(wanted.certificate)
-        check_chain(wanted.certificate, wanted.chain)  # untrusted certificates never reach a dialog
+        entry = await _run(self._entry, wanted.certificate_id)
+        # a certificate that does not validate, or is not the renewal of that one, never reaches a dialog
+        await _run(self.renewals.precheck, entry, wanted.certificate, wanted.chain)
         site = _site_name(origin)
 
         def dialog(choices: tuple[CertChoice, ...]) -> ConsentRequest:
@@ -116,8 +119,17 @@ class RenewalRoutes:
             return _consent("renewal_install", origin, site, chosen, "RENEWAL_CONSENT_INSTALL",
                             not_after=info.not_after.date().isoformat(), new_unit=info.unit, new_holder=info.subject_cn)
 
-        result = await self.ops.with_signing_consent(origin, dialog, install_in_session, wanted, rw=True)
+        result = await self.ops.with_signing_consent(origin, dialog, self._install, wanted, rw=True)
         return json_reply(installed_json(result))
+
+    def _entry(self, certificate_id: str) -> CertEntry:
+        return self.renewals.keys.find_certificate(certificate_id)
+
+    def _request(self, handle: SessionHandle, entry: CertEntry, wanted: CsrRequest) -> CertRequest:
+        return self.renewals.request_in_session(handle, entry, wanted.new_key, wanted.key_type)  # type: ignore[arg-type]
+
+    def _install(self, handle: SessionHandle, entry: CertEntry, wanted: InstallRequest) -> inst.InstallResult:
+        return self.renewals.install_in_session(handle, entry, wanted.certificate, wanted.chain)
 
 
 # --- request bodies -------------------------------------------------------------------------------
@@ -140,15 +152,16 @@ def parse_csr_request(body: dict[str, Any]) -> CsrRequest:
 
 
 def parse_install_request(body: dict[str, Any]) -> InstallRequest:
-    """``{certificate, chain?, certificateId?}`` with base64 DER certificates; RENEW_REQUEST_INVALID otherwise."""
+    """``{certificate, chain?, certificateId}`` with base64 DER certificates; RENEW_REQUEST_INVALID otherwise."""
     _check_fields(body, {"certificate": str, "chain": list, "certificateId": str})
-    if "certificate" not in body:
-        raise HelperError("RENEW_REQUEST_INVALID", detail="missing field 'certificate'")
+    for name in ("certificate", "certificateId"):
+        if name not in body:
+            raise HelperError("RENEW_REQUEST_INVALID", detail=f"missing field {name!r}")
     chain = body.get("chain", [])
     if len(chain) > MAX_CHAIN or not all(isinstance(c, str) for c in chain):
         raise HelperError("RENEW_REQUEST_INVALID", detail=f"chain must be at most {MAX_CHAIN} base64 strings")
     leaf = _certificate(body["certificate"])
-    return InstallRequest(leaf, tuple(_certificate(c) for c in chain), body.get("certificateId"))
+    return InstallRequest(leaf, tuple(_certificate(c) for c in chain), body["certificateId"])
 
 
 def _certificate(text: str) -> bytes:
@@ -200,32 +213,16 @@ def _site_name(origin: str) -> str:
         return ""
 
 
-# --- on the key (token thread, logged-in session) --------------------------------------------------
-def make_request(handle: SessionHandle, entry: CertEntry, wanted: CsrRequest) -> dict[str, Any]:
-    """A PKCS#10 request with the certificate's subject, for its key pair or for a new one made here."""
-    inst.ensure_no_pending(handle.info.serial, handle.info.label)
-    _obj, key = find_certificate(handle, entry.info.der)
-    subject = ax509.Certificate.load(entry.info.der).subject
-    if wanted.new_key:
-        cka_id = inst.new_cka_id(handle)
-        key = handle.run(TokenSession.generate_keypair, _KEY_SPEC[wanted.key_type or key.key_type], cka_id,
-                         key.label or "签名密钥")
-        try:
-            csr = handle.run(TokenSession.make_csr, key, subject)
-        except BaseException:
-            handle.run(TokenSession.delete_keypair, cka_id)
-            raise
-        log.info("generated key pair %s for a web renewal on %s", cka_id.hex(), handle.info.serial)
-    else:
-        csr = handle.run(TokenSession.make_csr, key, subject)
-    return {"csr": base64.b64encode(csr).decode("ascii"), "certificateId": entry.id, "newKey": wanted.new_key,
-            "keyType": key.key_type, "keyId": key.cka_id.hex()}
+# --- answers ---------------------------------------------------------------------------------------
+async def _run(fn: Callable[..., Any], *args: Any) -> Any:
+    import asyncio
+
+    return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
 
 
-def install_in_session(handle: SessionHandle, entry: CertEntry, wanted: InstallRequest) -> inst.InstallResult:
-    """The journalled install (checks first; the key is unchanged when any check fails)."""
-    inst.ensure_no_pending(handle.info.serial, handle.info.label)
-    return inst.install(handle, wanted.certificate, wanted.chain, kind="web")
+def request_json(result: CertRequest) -> dict[str, Any]:
+    return {"csr": base64.b64encode(result.csr).decode("ascii"), "certificateId": result.certificate_id,
+            "newKey": result.new_key, "keyType": result.key.key_type, "keyId": result.key.cka_id.hex()}
 
 
 def installed_json(result: inst.InstallResult) -> dict[str, Any]:

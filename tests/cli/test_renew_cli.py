@@ -85,6 +85,85 @@ def test_import_then_recover_has_nothing_left(run_cli, make_token, demo_pki, tmp
                      "--token", key.serial, stdin=key.pin + "\n")
     assert result.returncode == 0, result.stderr
     assert "证书已安装到U盾" in result.stdout
-    assert not journal.pending(key.serial)
+    assert not journal.JournalStore.default().pending(key.serial)
     recovered = run_cli("renew", "recover", "--json")
     assert recovered.returncode == 0 and json.loads(recovered.stdout)["recovered"] == []
+
+
+def _p7b_file(folder: Path, name: str, *ders: bytes) -> str:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
+
+    path = folder / f"{name}.p7b"
+    path.write_bytes(pkcs7.serialize_certificates([x509.load_der_x509_certificate(d) for d in ders], Encoding.DER))
+    return str(path)
+
+
+def _objects(run_cli, key) -> list:
+    return json.loads(run_cli("certs", "--token", key.serial, "--json").stdout)["certificates"]
+
+
+def test_import_of_a_forged_or_foreign_certificate_exits_7_and_changes_nothing(run_cli, make_token, demo_pki,
+                                                                              tmp_path: Path):
+    from renewal_kit import Forger, spki_of
+
+    from helper.demo.pki import unit_name
+
+    key = make_token(keys=(("rsa2048", "sign"),), days=20)
+    before = _objects(run_cli, key)
+    forger = Forger(demo_pki)
+    forged = _p7b_file(tmp_path, "forged", forger.issue(spki_of(key.cert()), unit_name()), *forger.chain)
+    foreign = _p7b_file(tmp_path, "foreign", demo_pki.issue(spki_of(key.cert()), unit_name("另一家单位有限公司", "王五", "91130100MA0OTHER9Y")),
+                        *demo_pki.chain_der)
+    for path, code in ((forged, "RENEW_CHAIN_INVALID"), (foreign, "RENEW_SUBJECT_MISMATCH")):
+        result = run_cli("renew", "import", path, "--pin-stdin", "--token", key.serial, "--json", stdin=key.pin + "\n")
+        assert result.returncode == 7, result.stderr
+        assert json.loads(result.stdout)["error"]["code"] == code
+        text = run_cli("renew", "import", path, "--pin-stdin", "--token", key.serial, stdin=key.pin + "\n")
+        assert text.returncode == 7 and text.stderr.startswith("提示：") and "解决方案" in text.stderr
+    assert _objects(run_cli, key) == before
+
+
+def test_dual_certificate_key_renews_the_signing_certificate_and_supersedes_nothing(run_cli, make_token, demo_pki,
+                                                                                   tmp_path: Path, token_service):
+    """Signing certificate expiring in 20 days, encryption certificate valid for two years, on one key."""
+    from renewal_kit import add_encryption_pair, spki_of
+
+    from helper.demo.pki import unit_name
+
+    key = make_token(keys=(("rsa2048", "sign"),), days=20)
+    enc = add_encryption_pair(token_service, key, demo_pki, days=730)
+
+    def check() -> dict[str, dict]:
+        data = json.loads(run_cli("renew", "check", "--json").stdout)["certificates"]
+        return {c["usage"]: c for c in data if c["token_serial"] == key.serial}
+
+    before = check()
+    assert before["signing"]["state"] == "expiring" and not before["signing"]["superseded"]
+    assert before["encryption"]["id"] == hashlib.sha256(enc).hexdigest()[:16] and not before["encryption"]["superseded"]
+    renewed = demo_pki.issue(spki_of(key.cert()), unit_name(), days=730)
+    result = run_cli("renew", "import", pem_file(tmp_path, "renewed", renewed), "--pin-stdin", "--token", key.serial,
+                     "--cert", before["signing"]["id"], stdin=key.pin + "\n")
+    assert result.returncode == 0, result.stderr
+    after = check()
+    assert after["signing"]["id"] == hashlib.sha256(renewed).hexdigest()[:16] and after["signing"]["state"] == "valid"
+    assert not after["signing"]["superseded"] and not after["encryption"]["superseded"]
+
+
+def test_cancel_removes_the_key_pair_waiting_for_the_ca(run_cli, make_token, token_service):
+    from renewal_kit import renewals, token_objects
+
+    from helper.keys import KeyService
+
+    key = make_token(keys=(("rsa2048", "sign"),), days=20)
+    before = token_objects(token_service, key.serial, key.pin)
+    entry = KeyService(token_service).find_certificate(hashlib.sha256(key.cert()).hexdigest()[:16], key.serial)
+    with token_service.session(key.serial, bytearray(key.pin.encode()), rw=True) as handle:
+        renewals(token_service).request_in_session(handle, entry, new_key=True)
+    assert json.loads(run_cli("renew", "check", "--json").stdout)["pending_renewals"][0]["step"] == "awaiting"
+    assert "renew cancel" in run_cli("renew", "check").stdout
+    result = run_cli("renew", "cancel", "--token", key.serial, "--pin-stdin", "--json", stdin=key.pin + "\n")
+    assert result.returncode == 0, result.stderr
+    assert [r["state"] for r in json.loads(result.stdout)["recovered"]] == ["cancelled"]
+    assert token_objects(token_service, key.serial, key.pin) == before
+    assert not journal.JournalStore.default().pending(key.serial)

@@ -37,22 +37,24 @@ def main() -> None:
     kind, serial, step, when, target = sys.argv[1:6]
     die_at(step, when)
     pin = bytearray(sys.stdin.buffer.readline().rstrip(b"\n"))
+    from renewal_kit import renewals
+
     service = TokenService((SOFTHSM_MODULE,), use_registry=False)
-    with service.session(serial, pin, rw=True) as handle:
-        if kind == "import":
-            from helper.renewal.service import import_certificates
+    if kind == "import":
+        renewals(service).import_file(serial, pin, Path(target).read_bytes(), target)
+    else:
+        from renewal_kit import REF, SECRET
 
-            import_certificates(handle, Path(target).read_bytes(), target)
-        else:
-            from renewal_kit import REF, SECRET
+        from helper import certs
+        from helper.renewal.cmp import MacProtection
+        from helper.renewal.service import CmpRequest
+        from tokenio.session import TokenSession
 
-            from helper.renewal.cmp import MacProtection
-            from helper.renewal.service import CmpRequest, renew_over_cmp
-            from tokenio.session import TokenSession
-
-            current = next(o.der for o in handle.run(TokenSession.certificates) if o.key is not None)
-            renew_over_cmp(handle, current, CmpRequest(target, mac=MacProtection(REF.encode(), SECRET.encode()),
-                                                       new_key=True, p10=True))
+        with service.session(serial, pin, rw=True) as handle:
+            current = next(o.der for o in handle.run(TokenSession.certificates)
+                           if o.key is not None and o.der is not None and certs.parse(o.der).is_signing)
+            renewals(service).cmp_in_session(handle, current, CmpRequest(
+                target, mac=MacProtection(REF.encode(), SECRET.encode()), new_key=True, p10=True))
     sys.exit(3)  # reaching here means the kill point was never hit
 
 

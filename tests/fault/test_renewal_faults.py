@@ -15,15 +15,13 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, pkcs7
-from renewal_kit import MAC_SERVER, IssuingCmpServer, token_objects, verify_signature
+from renewal_kit import MAC_SERVER, IssuingCmpServer, renewals, store, token_objects, verify_signature
 
 from helper.demo import softhsm
 from helper.demo.pki import unit_name
 from helper.messages import HelperError
-from helper.renewal import journal
-from helper.renewal.install import NEW_LABEL_MARK, recover
+from helper.renewal.install import NEW_LABEL_MARK
 from helper.renewal.journal import Journal
-from helper.renewal.service import import_certificates
 from tokenio.errors import TokenError
 from tokenio.session import TokenSession
 
@@ -62,8 +60,7 @@ def _current(token_service, token) -> dict[bytes, list[tuple[bytes, str]]]:
 
 
 def _recover(token_service, token) -> list:
-    with token_service.session(token.serial, bytearray(token.pin.encode()), rw=True) as s:
-        return recover(s)
+    return renewals(token_service).recover(token.serial, bytearray(token.pin.encode()))
 
 
 def _assert_consistent(token_service, token, expected: dict[bytes, bytes]) -> None:
@@ -71,7 +68,7 @@ def _assert_consistent(token_service, token, expected: dict[bytes, bytes]) -> No
     current = _current(token_service, token)
     assert {k: [d for d, _ in v] for k, v in current.items()} == {k: [d] for k, d in expected.items()}
     assert not any(NEW_LABEL_MARK in label for v in current.values() for _, label in v)
-    assert not journal.pending(token.serial)
+    assert not store().pending(token.serial)
     with token_service.session(token.serial, bytearray(token.pin.encode())) as s:  # login
         keys = {k.cka_id: k for k in s.run(TokenSession.private_keys)}
         assert set(keys) == set(expected)
@@ -91,7 +88,7 @@ def test_killed_during_install_is_finished_on_recovery(token_service, key, demo_
                                                        step: str, when: str) -> None:
     renewed, path = _renewal_file(demo_pki, key, tmp_path)
     _kill_child(key, "import", step, when, str(path))
-    assert journal.pending(key.serial)
+    assert store().pending(key.serial)
     assert _has_working_certificate(token_service, key, {key.cert(0), renewed})
     (result,) = _recover(token_service, key)
     assert result.outcome == "completed"
@@ -145,13 +142,12 @@ def test_key_pulled_out_during_install_is_finished_on_recovery(token_service, ke
     monkeypatch.setattr(Journal, "_save", save_then_pull)
     try:
         with pytest.raises((TokenError, HelperError)):
-            with token_service.session(key.serial, bytearray(key.pin.encode()), rw=True) as s:
-                import_certificates(s, path.read_bytes(), str(path))
+            renewals(token_service).import_file(key.serial, bytearray(key.pin.encode()), path.read_bytes(), str(path))
     finally:
         softhsm.plug_back(softhsm_conf, pulled[0])
     token_service.rescan()  # the key came back: the watcher's rescan sees it again
     monkeypatch.setattr(Journal, "_save", original)
-    assert journal.pending(key.serial)
+    assert store().pending(key.serial)
     assert _has_working_certificate(token_service, key, {key.cert(0), renewed})
     _recover(token_service, key)
     _assert_consistent(token_service, key, {key.keys[0].cka_id: renewed, key.keys[1].cka_id: key.cert(1)})

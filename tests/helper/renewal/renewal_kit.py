@@ -23,7 +23,10 @@ from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
 from helper.demo.pki import DemoPKI, software_key
+from helper.keys import KeyService
 from helper.renewal.cmp_asn1 import PKIMessage
+from helper.renewal.journal import JournalStore
+from helper.renewal.service import RenewalService
 from tokenio.session import TokenSession
 from tokenio.worker import TokenService
 
@@ -164,3 +167,70 @@ def sign_on_token(service: TokenService, serial: str, pin: str, cka_id: bytes, k
     with service.session(serial, bytearray(pin.encode())) as s:
         return s.run(TokenSession.sign, cka_id, data, scheme)
 
+
+
+def renewals(service: TokenService) -> RenewalService:
+    """The RenewalService the faces use, over the test session's token service and the default journal folder."""
+    return RenewalService(KeyService(service))
+
+
+def store() -> JournalStore:
+    return JournalStore.default()
+
+
+def spki_of(der: bytes) -> bytes:
+    return x509.load_der_x509_certificate(der).public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+class Forger:
+    """What any customer of a trusted CA can do: use the key of its own end-entity certificate (CA:FALSE, no
+    keyCertSign, issued by the trusted DemoPKI) to sign certificates with any subject and key."""
+
+    def __init__(self, pki: DemoPKI) -> None:
+        key = software_key("rsa")
+        spki = key.public_key().public_bytes(serialization.Encoding.DER,
+                                             serialization.PublicFormat.SubjectPublicKeyInfo)
+        self.customer = pki.issue(spki, x509.Name.from_rfc4514_string("CN=某客户,O=某某商贸有限公司,C=CN"), days=365)
+        self._issuer = (x509.load_der_x509_certificate(self.customer), key)
+        self.pki = pki
+
+    def issue(self, public_key_der: bytes, subject: x509.Name, *, days: int = 36500, **kw) -> bytes:
+        """A certificate "issued" by the customer's certificate (valid for a century by default)."""
+        return self.pki.issue(public_key_der, subject, days=days, issuer=self._issuer, **kw)
+
+    @property
+    def chain(self) -> list[bytes]:
+        """The forged certificate's chain as a forger sends it: the customer's certificate, then the real CA's."""
+        return [self.customer, *self.pki.chain_der]
+
+
+def add_encryption_pair(service: TokenService, token, pki: DemoPKI, *, days: int, cka_id: bytes = b"\x0e") -> bytes:
+    """Add an RSA encryption key pair and its certificate (valid ``days``) to a test key, as CAs ship dual keys."""
+    from helper.demo.pki import unit_name
+
+    with service.session(token.serial, bytearray(token.pin.encode()), rw=True) as s:
+        key = s.run(TokenSession.generate_keypair, "rsa2048", cka_id, "加密证书")
+        der = pki.issue(key.public_key_info, unit_name(), usage="enc", days=days)
+        s.run(TokenSession.import_certificate, der, cka_id, "加密证书")
+    return der
+
+
+def import_file(service: TokenService, token, data: bytes, cert_id: str | None = None):
+    """Import a certificate file into a test key through the RenewalService (as `renew import` does)."""
+    return renewals(service).import_file(token.serial, bytearray(token.pin.encode()), data, "t.p7b", cert_id)
+
+
+def refused_import(service: TokenService, token, data: bytes, code: str, cert_id: str | None = None):
+    """Import and expect the coded refusal ``code``; the key's objects stay byte for byte as they were."""
+    import pytest
+
+    from helper.messages import HelperError
+
+    before = token_objects(service, token.serial, token.pin)
+    with pytest.raises(HelperError) as info:
+        import_file(service, token, data, cert_id)
+    assert info.value.code == code, info.value.params
+    assert token_objects(service, token.serial, token.pin) == before
+    assert not store().pending(token.serial)
+    return info.value

@@ -9,10 +9,10 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from pyhanko.pdf_utils.reader import PdfFileReader
+from renewal_kit import renewals
 
 from helper import certs
 from helper.demo.pki import unit_name
-from helper.renewal.service import import_certificates
 from helper.signing.verify import verify_pdf
 from tests.helper.signing.corpus import blank_pdf, nss_db
 
@@ -24,8 +24,8 @@ def test_signature_after_renewal_carries_the_new_certificate(make_token, token_s
     spki = x509.load_der_x509_certificate(old).public_key().public_bytes(Encoding.DER,
                                                                          PublicFormat.SubjectPublicKeyInfo)
     renewed = demo_pki.issue(spki, unit_name(), days=730)
-    with token_service.session(key.serial, bytearray(key.pin.encode()), rw=True) as handle:
-        assert import_certificates(handle, renewed).outcome == "completed"
+    result = renewals(token_service).import_file(key.serial, bytearray(key.pin.encode()), renewed)
+    assert result.outcome == "completed"
 
     src, out = tmp_path / "材料.pdf", tmp_path / "材料-签章.pdf"
     src.write_bytes(blank_pdf(1))

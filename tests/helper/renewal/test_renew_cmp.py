@@ -18,8 +18,10 @@ from renewal_kit import (
     IssuingCmpServer,
     pem_file,
     ra_files,
+    renewals,
     renewed_for,
     sign_on_token,
+    store,
     token_objects,
     verify_signature,
 )
@@ -28,9 +30,8 @@ from helper.demo import softhsm
 from helper.demo.pki import DemoPKI, software_key
 from helper.demo.token import DEMO_SO_PIN, DEMO_USER_PIN, provision
 from helper.messages import HelperError
-from helper.renewal import journal
 from helper.renewal.cmp import MacProtection
-from helper.renewal.service import CmpRequest, renew_over_cmp
+from helper.renewal.service import CmpRequest
 from helper.renewal.token_signer import TokenSigner
 from tokenio.session import TokenSession
 
@@ -46,7 +47,7 @@ def expiring(make_token):
 
 def _renew(token_service, token, cert_der: bytes, request: CmpRequest):
     with token_service.session(token.serial, bytearray(token.pin.encode()), rw=True) as s:
-        return renew_over_cmp(s, cert_der, request)
+        return renewals(token_service).cmp_in_session(s, cert_der, request)
 
 
 def _certs_on(token_service, serial: str) -> list[bytes]:
@@ -76,9 +77,9 @@ def test_kur_installs_renewed_certificate(token_service, expiring, demo_pki, cmp
     assert _certs_on(token_service, expiring.serial) == [renewed]
     (obj,) = token_service.certificates(expiring.serial)
     assert obj.label == "签名证书1" and obj.cka_id == expiring.keys[0].cka_id
-    assert not journal.pending(expiring.serial)
-    assert (journal.renewal_dir() / "history").joinpath(f"{result.replaced[0]}.cer").read_bytes() == old
-    assert journal.history()[0]["outcome"] == "completed"
+    assert not store().pending(expiring.serial)
+    assert (store().folder / "history").joinpath(f"{result.replaced[0]}.cer").read_bytes() == old
+    assert store().history()[0]["outcome"] == "completed"
     # A signature made afterwards verifies with the new certificate.
     signature = sign_on_token(token_service, expiring.serial, expiring.pin, obj.cka_id, "rsa", b"after renewal")
     verify_signature(renewed, b"after renewal", signature)
@@ -151,7 +152,7 @@ def _unchanged_after(token_service, token, request: CmpRequest, code: str) -> No
         _renew(token_service, token, token.cert(), request)
     assert info.value.code == code, info.value.params
     assert token_objects(token_service, token.serial, token.pin) == before
-    assert not journal.pending(token.serial)
+    assert not store().pending(token.serial)
 
 
 @pytest.mark.parametrize("new_key", [False, True], ids=["kur", "new-key"])
