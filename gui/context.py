@@ -4,11 +4,13 @@ A page package ``gui/pages/<name>/__init__.py`` exposes ``create_page(app: AppCo
 and uses only this object to reach the rest of the program:
 
 ``app.keys``            helper.keys.KeyService (certificates, PIN change/unblock, login)
+``app.renewals``        helper.renewal.service.RenewalService (every renewal; announces changed keys)
 ``app.tokens``          helper.tokens.TokenService (the one PKCS#11 thread; use through KeyService/jobs)
 ``app.jobs``            gui.jobs.JobRunner: ``app.jobs.run(fn, *args)`` -> Job with finished/failed
 ``app.settings``        the current helper.settings.Settings; change with ``app.update_settings(**fields)``
 ``app.present``         the keys inserted right now (TokenInfo tuple, kept current by hot-plug)
 ``app.navigate(key)``   switch the window to another page ("certificates", "renewal", "signing", ...)
+``app.request_renewal(id)`` show 证书延期 and start renewing that certificate (``renewal_requested``)
 ``app.notify(t, m)``    a tray notification (title, message)
 ``app.show_error(exc)`` the shared 提示/说明/解决方案 dialog for any exception (helper.messages.describe)
 ``app.show_info(code)`` the same dialog for a success message from the catalogue
@@ -20,7 +22,9 @@ and uses only this object to reach the rest of the program:
 Signals (always on the GUI thread): ``tokens_changed(TokenChange)`` on insert/remove,
 ``login_tried(str serial)`` after every login through ``app.keys`` (right or wrong PIN),
 ``settings_changed(Settings)``, ``default_pin_detected(str serial)``, ``navigate_requested(str)``,
-``notified(str title, str message)``, ``service_changed()`` (the local service started, stopped or failed).
+``notified(str title, str message)``, ``service_changed()`` (the local service started, stopped or failed),
+``certificates_changed(str serial)`` after a renewal, recovery or cancellation changed the certificates on a
+key (every page that shows certificates re-reads that key).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from helper import settings as settings_mod
 if TYPE_CHECKING:  # the token stack is imported after the window's first paint
     from helper.keys import KeyService, LoginResult
     from helper.login.service import LocalService
+    from helper.renewal.service import RenewalService
     from helper.tokens import TokenChange, TokenInfo, TokenService, TokenWatcher
 
 log = logging.getLogger(__name__)
@@ -57,6 +62,9 @@ class AppContext(QObject):
     first_scan_done = Signal()  # the keys present at start-up are known (``scanned`` is True)
     service_changed = Signal()  # ``service`` / ``service_error`` changed
     login_tried = Signal(str)  # token serial: a login was tried (PIN flags changed); on the GUI thread
+    certificates_changed = Signal(str)  # token serial
+    renewal_requested = Signal(str)  # certificate id
+    _certificates_touched = Signal(str)  # internal: from worker threads and the local service
     _watcher_change = Signal(object)  # internal: from the watcher thread
     _login_tried = Signal(str, object)  # internal: serial, LoginResult | None, from a worker thread
 
@@ -82,6 +90,8 @@ class AppContext(QObject):
         self._watching = False
         self._watcher_change.connect(self._apply_change, Qt.ConnectionType.QueuedConnection)
         self._login_tried.connect(self._after_login, Qt.ConnectionType.QueuedConnection)
+        self._renewals: RenewalService | None = None
+        self._certificates_touched.connect(self.certificates_changed, Qt.ConnectionType.QueuedConnection)
 
     @property
     def tokens(self) -> TokenService:
@@ -94,6 +104,15 @@ class AppContext(QObject):
         if self._keys is None:
             self._keys = _reporting_keys(self.tokens, self._login_tried.emit)
         return self._keys
+
+    @property
+    def renewals(self) -> RenewalService:
+        """The one RenewalService of the application (its changes reach ``certificates_changed``)."""
+        if self._renewals is None:
+            from helper.renewal.service import RenewalService
+
+            self._renewals = RenewalService(self.keys, on_change=self._certificates_touched.emit)
+        return self._renewals
 
     # --- hot-plug -----------------------------------------------------------------------------
     def start_watching(self, interval: float = 0.4) -> None:
@@ -160,6 +179,10 @@ class AppContext(QObject):
         if key not in PAGE_KEYS:
             raise ValueError(f"unknown page {key!r}")
         self.navigate_requested.emit(key)
+
+    def request_renewal(self, cert_id: str) -> None:
+        self.navigate("renewal")
+        self.renewal_requested.emit(cert_id)
 
     def notify(self, title: str, message: str) -> None:
         self.notified.emit(title, message)

@@ -263,6 +263,49 @@
     </message>
 </context>
 <context>
+    <name>ExpiryBanner</name>
+    <message>
+        <source>Renew now →</source>
+        <translation>去延期 →</translation>
+    </message>
+    <message>
+        <source>signing certificate</source>
+        <translation>签名证书</translation>
+    </message>
+    <message>
+        <source>encryption certificate</source>
+        <translation>加密证书</translation>
+    </message>
+    <message>
+        <source>%1 (%2, key %3)</source>
+        <translation>%1（%2，U盾 %3）</translation>
+    </message>
+    <message>
+        <source>The %1 of %2 expired on %3</source>
+        <translation>%2的%1已于 %3 过期</translation>
+    </message>
+    <message>
+        <source>The %1 of %2 expires today (%4)</source>
+        <translation>%2的%1今天到期（%4）</translation>
+    </message>
+    <message>
+        <source>The %1 of %2 expires in 1 day (%4)</source>
+        <translation>%2的%1 1 天后到期（%4）</translation>
+    </message>
+    <message>
+        <source>The %1 of %2 expires in %3 days (%4)</source>
+        <translation>%2的%1 %3 天后到期（%4）</translation>
+    </message>
+    <message>
+        <source>Renew it before then, and it keeps working for websites and e-seals.</source>
+        <translation>到期前办好延期，网报登录和电子签章就不会中断。</translation>
+    </message>
+    <message>
+        <source>Other certificates are due too: see Certificate renewal.</source>
+        <translation>还有其他证书也需要延期，请到“证书延期”页面查看。</translation>
+    </message>
+</context>
+<context>
     <name>Export</name>
     <message>
         <source>Export certificate</source>

@@ -21,6 +21,49 @@
     </message>
 </context>
 <context>
+    <name>ProgressCard</name>
+    <message>
+        <source>Show my certificates</source>
+        <translation>查看我的证书</translation>
+    </message>
+    <message>
+        <source>Renewing: %1</source>
+        <translation>正在延期：%1</translation>
+    </message>
+    <message>
+        <source>Done: the certificate of %1 is renewed</source>
+        <translation>完成：%1的证书已延期</translation>
+    </message>
+    <message>
+        <source>The new certificate is on the USB key, valid until %1. Websites and e-seals use it from now on.</source>
+        <translation>新证书已写入U盾，有效期至 %1。网报登录和电子签章从现在起使用新证书。</translation>
+    </message>
+    <message>
+        <source>Not renewed: %1</source>
+        <translation>未能延期：%1</translation>
+    </message>
+    <message>
+        <source>Nothing on the USB key was changed. The message explains what to do.</source>
+        <translation>U盾里没有做任何改动。请按提示窗口中的说明处理。</translation>
+    </message>
+    <message>
+        <source>1. Fill in the renewal form on the website.</source>
+        <translation>1. 在网站上填写延期申请表。</translation>
+    </message>
+    <message>
+        <source>2. Pay the certificate service fee there.</source>
+        <translation>2. 在网站上支付数字证书服务费。</translation>
+    </message>
+    <message>
+        <source>3. Then click &quot;Install renewed certificate&quot; on the website: this window asks you to confirm and to type the PIN. The new certificate then appears here.</source>
+        <translation>3. 付款后在网站上点击“安装延期证书”：助手会弹出窗口请你确认并输入数字证书口令，安装好的新证书随后显示在这里。</translation>
+    </message>
+    <message>
+        <source>The renewal website of %1 is open in your browser</source>
+        <translation>已在浏览器中打开%1的证书延期网站</translation>
+    </message>
+</context>
+<context>
     <name>Recovery</name>
     <message>
         <source>Finish the interrupted certificate installation</source>
@@ -33,6 +76,14 @@
 </context>
 <context>
     <name>RenewRow</name>
+    <message>
+        <source>Signing</source>
+        <translation>签名证书</translation>
+    </message>
+    <message>
+        <source>Encryption</source>
+        <translation>加密证书</translation>
+    </message>
     <message>
         <source>Holder</source>
         <translation>持有人</translation>
@@ -163,10 +214,6 @@
     <message>
         <source>Certificates (%1)</source>
         <translation>证书文件 (%1)</translation>
-    </message>
-    <message>
-        <source>Renewing: %1</source>
-        <translation>正在延期：%1</translation>
     </message>
     <message>
         <source>Installing the certificate</source>

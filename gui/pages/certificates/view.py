@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from gui import theme
 from gui.context import AppContext
 from gui.pages.certificates.card import KeyCard
+from gui.pages.certificates.expiry_banner import ExpiryBanner
 from gui.widgets.page_header import page_header
 from helper import messages
 
@@ -103,6 +104,9 @@ class CertificatesPage(QWidget):
         self.banner = DefaultPinBanner()
         self.banner.button.clicked.connect(lambda: self.open_change_pin(self.banner.serial))
         outer.addWidget(self.banner)
+        self.expiry = ExpiryBanner()
+        self.expiry.renew_requested.connect(app.request_renewal)
+        outer.addWidget(self.expiry)
         self.stack = QStackedWidget()
         self.scanning = QLabel(self.tr("Looking for USB keys…"))
         self.scanning.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -127,6 +131,7 @@ class CertificatesPage(QWidget):
         app.default_pin_detected.connect(self.banner.show_for)
         app.login_tried.connect(self.reread_flags)
         app.settings_changed.connect(lambda _s: self.refresh())
+        app.certificates_changed.connect(self.load)
         for token in app.present:
             self.add_card(token)
         for serial in app.default_pin_serials:
@@ -142,6 +147,8 @@ class CertificatesPage(QWidget):
                 card.deleteLater()
             if self.banner.serial == token.serial:
                 self.banner.setVisible(False)
+        if change.removed:
+            self._show_expiry()
         for token in change.inserted:
             self.add_card(token)
         self._update_stack()
@@ -170,6 +177,8 @@ class CertificatesPage(QWidget):
     # --- loading ----------------------------------------------------------------------------
     def load(self, serial: str) -> None:
         """Re-read one key's flags and certificates in the background."""
+        if serial not in self.cards:
+            return
         job = self.app.jobs.run(_read_key, self.app, serial, owner=self, description=self.tr("Reading certificates"))
         job.finished.connect(lambda result: self._loaded(serial, *result))
         job.failed.connect(lambda exc: self._load_failed(serial, exc))
@@ -200,12 +209,20 @@ class CertificatesPage(QWidget):
         card.set_token(token)
         card.set_entries(entries, self.app.settings.expiry_reminder_days)
         self.entries[serial] = entries
+        self._show_expiry()
         self._remind()
 
     def _load_failed(self, serial: str, exc: BaseException) -> None:
         card = self.cards.get(serial)
         if card is not None:
             card.show_failure(messages.describe(exc).title)
+
+    def _show_expiry(self) -> None:
+        from helper.renewal import monitor
+
+        found = monitor.items([e for entries in self.entries.values() for e in entries],
+                              thresholds=self.app.settings.expiry_reminder_days, history=self.app.renewals.history())
+        self.expiry.show_items(monitor.due(found))
 
     def _remind(self) -> None:
         from gui import reminder

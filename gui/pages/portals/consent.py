@@ -168,4 +168,4 @@ def make_service(app: AppContext):
     ui = QtConsentUI(app)
     ui.setParent(app)
     return LocalService(app.keys, ui, ServiceConfig(port=app.settings.service_port,
-                                                    pdf_limit_mb=app.settings.max_pdf_mb))
+                                                    pdf_limit_mb=app.settings.max_pdf_mb), renewals=app.renewals)

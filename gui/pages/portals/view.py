@@ -198,6 +198,7 @@ class PortalsPage(QWidget):
         self._build()
         app.tokens_changed.connect(lambda *_: self.refresh())
         app.service_changed.connect(self.refresh)
+        app.certificates_changed.connect(lambda *_: self.refresh())
         self.refresh()
 
     def _header(self) -> QHBoxLayout:

@@ -17,11 +17,9 @@ from gui.pages.renewal import work
 
 
 def pending_keys(app: AppContext) -> list[str]:
-    """Serials of inserted keys with an unfinished renewal."""
-    from helper.renewal import journal
-
+    """Serials of inserted keys with an interrupted renewal, or a key pair that waited too long for the CA."""
     present = {t.serial for t in app.present}
-    return [s for s in dict.fromkeys(j.token_serial for j in journal.pending()) if s in present]
+    return [s for s in dict.fromkeys(j.token_serial for j in app.renewals.needs_recovery()) if s in present]
 
 
 def offer_recovery(app: AppContext, on_done: Callable[[], None] = lambda: None) -> list[QWidget]:
@@ -36,7 +34,7 @@ def offer_recovery(app: AppContext, on_done: Callable[[], None] = lambda: None) 
             "Recovery", "Interrupted renewal"), parent=app.dialog_parent)
 
         def start(pin: bytearray, serial: str = serial, label: str = label) -> None:
-            job = app.jobs.run(work.recover, app.keys, serial, pin, description="renewal recovery")
+            job = app.jobs.run(work.recover, app.renewals, serial, pin, description="renewal recovery")
             job.finished.connect(lambda counts: _report(app, label, serial, counts, on_done))
 
         dialog.pin_entered.connect(start)

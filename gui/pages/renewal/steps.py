@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 from gui import theme
 
 # journal step -> index of the step now under way
-JOURNAL_PROGRESS = {"keygen": 0, "prepared": 1, "written": 2, "verified": 3, "old_removed": 4, "relabelled": 4}
+JOURNAL_PROGRESS = {"keygen": 0, "awaiting": 0, "prepared": 1, "written": 2, "verified": 3, "old_removed": 4, "relabelled": 4}
 
 
 class StepsBar(QFrame):

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 from gui import theme
 from gui.context import AppContext
 from gui.pages.renewal import work
-from gui.pages.renewal.steps import JOURNAL_PROGRESS, StepsBar
+from gui.pages.renewal.progress import ProgressCard
+from gui.pages.renewal.steps import JOURNAL_PROGRESS
 from gui.widgets.labels import data_label, icon_label
 from gui.widgets.page_header import page_header
 from helper.messages import HelperError
@@ -53,9 +54,16 @@ class RenewRow(QFrame):
         layout.addWidget(icon_label("cert", 34), 0, Qt.AlignmentFlag.AlignTop)
         text = QVBoxLayout()
         text.setSpacing(3)
+        top = QHBoxLayout()
         unit = data_label(QLabel(item.unit))
         unit.setObjectName("CertUnit")
-        text.addWidget(unit)
+        top.addWidget(unit)
+        purpose = QLabel(self.tr("Signing") if item.is_signing else self.tr("Encryption"))
+        purpose.setStyleSheet(f"color: {theme.ACCENT}; background: {theme.ACCENT_LIGHT}; border-radius: 8px;"
+                              " padding: 1px 8px;")
+        top.addWidget(purpose)
+        top.addStretch(1)
+        text.addLayout(top)
         who = QHBoxLayout()
         for caption, value in ((self.tr("Holder"), item.holder), (self.tr("Issuer"), item.issuer),
                                (self.tr("Key"), item.token_label)):
@@ -124,16 +132,9 @@ class RenewalPage(QWidget):
                     "or from a certificate file the CA sent you"),
             self.import_button, self.refresh_button))
 
-        self.progress = QFrame()
-        self.progress.setObjectName("Card")
-        box = QVBoxLayout(self.progress)
-        box.setContentsMargins(18, 14, 18, 14)
-        self.progress_title = data_label(QLabel())
-        self.progress_title.setObjectName("CardTitle")
-        box.addWidget(self.progress_title)
-        self.steps = StepsBar()
-        box.addWidget(self.steps)
-        self.progress.setVisible(False)
+        self.progress = ProgressCard()
+        self.progress.show_certificates.connect(lambda: app.navigate("certificates"))
+        self.steps = self.progress.steps
         outer.addWidget(self.progress)
 
         scroll = QScrollArea()
@@ -156,6 +157,10 @@ class RenewalPage(QWidget):
         app.tokens_changed.connect(lambda _change: self.refresh())
         app.first_scan_done.connect(self.refresh)
         app.settings_changed.connect(lambda _s: self.refresh())
+        app.certificates_changed.connect(lambda _serial: self.refresh())
+        app.renewal_requested.connect(self.renew_certificate)
+        self.requested: str | None = None  # a certificate to renew once the list shows it
+        self.site_opened = ""  # when 一键延期 handed over to the CA's website (ISO time)
         if app.scanned:
             self.refresh()
 
@@ -180,7 +185,7 @@ class RenewalPage(QWidget):
             self._again = True
             return
         self.loading, self._again = True, False
-        job = self.app.jobs.run(work.overview, self.app.keys, owner=self, description=self.tr("Reading certificates"))
+        job = self.app.jobs.run(work.overview, self.app.renewals, owner=self, description=self.tr("Reading certificates"))
         job.finished.connect(self._show)
         job.done.connect(self._loaded)
 
@@ -198,6 +203,9 @@ class RenewalPage(QWidget):
         self.empty.setText(self.tr("No certificate with a private key found. Please insert your USB key."))
         self.empty.setVisible(not self.rows)
         self._show_history(overview.history)
+        self._site_finished(overview.history)
+        if self.requested is not None:
+            self.renew_certificate(self.requested)
 
     def _show_history(self, history: tuple[dict[str, Any], ...]) -> None:
         while self.history_list.count():
@@ -229,6 +237,17 @@ class RenewalPage(QWidget):
             self.history_list.addWidget(frame)
 
     # --- 一键延期 ----------------------------------------------------------------------------
+    def renew_certificate(self, cert_id: str) -> None:
+        """一键延期 for the certificate ``cert_id`` (from the 我的证书 banner), once the list shows it."""
+        row = next((r for r in self.rows if r.row.item.cert_id == cert_id), None)
+        if row is None and self.requested != cert_id:
+            self.requested = cert_id  # not listed yet: after the next listing
+            self.refresh()
+            return
+        self.requested = None
+        if row is not None and row.button.isEnabled():
+            self.renew(row.row)
+
     def renew(self, row: work.Row) -> None:
         """CMP when the certificate's CA offers it, else the CA's renewal website in the browser."""
         ca = row.ca
@@ -240,11 +259,27 @@ class RenewalPage(QWidget):
                 self._ask_pin(row, lambda pin: self._renew_cmp(row, ca, pin, None))
         elif ca is not None and ca.renewal_site:
             job = self.app.jobs.run(_open_site, ca.renewal_site, owner=self, description=self.tr("Opening the CA's website"))
-            job.finished.connect(lambda _browser: self.app.notify(
-                self.tr("CA renewal website opened"),
-                self.tr("Finish the renewal on the CA's website; it installs the new certificate through the helper.")))
+            job.finished.connect(lambda _browser: self._site_opened(ca))
         else:
             self.app.show_error(HelperError("RENEW_NO_ONLINE_RENEWAL", subject=info.subject, issuer=info.issuer_cn))
+
+    def _site_opened(self, ca: CaEntry) -> None:
+        from datetime import UTC, datetime
+
+        self.site_opened = datetime.now(UTC).isoformat(timespec="seconds")
+        self.progress.site(ca.name)
+        self.app.notify(self.tr("CA renewal website opened"),
+                        self.tr("Finish the renewal on the CA's website; it installs the new certificate through "
+                                "the helper."))
+
+    def _site_finished(self, history: tuple[dict[str, Any], ...]) -> None:
+        """After the hand-off to the CA's website: its installation arrived (history), so show 完成."""
+        latest = next((h for h in history if h.get("kind") == "web"), None)
+        if (self.progress.state == "site" and latest and latest.get("outcome") == "completed"
+                and latest.get("finished", "") >= self.site_opened):
+            unit = next((r.row.item.unit for r in self.rows
+                         if r.row.entry.info.sha256 == latest.get("certificate")), latest.get("token_label", ""))
+            self.progress.done(unit, latest.get("not_after", "")[:10])
 
     def _ask_secret(self, ca: CaEntry, then: Callable[[Any], None]) -> None:
         from gui.pages.renewal.secret import CaSecretDialog
@@ -278,7 +313,7 @@ class RenewalPage(QWidget):
 
         request = CmpRequest(ca.cmp_url, mac=mac)
         forget = (lambda: _forget(mac.reference)) if mac is not None else (lambda: None)
-        self._install(row.entry.token.serial, row.item.unit, work.renew_cmp, self.app.keys, row.entry, pin, request,
+        self._install(row.entry.token.serial, row.item.unit, self.app.renewals.renew_cmp, row.entry, pin, request,
                       on_success=forget)
 
     # --- 导入证书文件 -------------------------------------------------------------------------
@@ -301,16 +336,14 @@ class RenewalPage(QWidget):
 
         dialog = PinEntryDialog(self.app, serial, path.name, title=self.tr("Import certificate file"), parent=self)
         dialog.pin_entered.connect(
-            lambda pin: self._install(serial, label, work.import_file, self.app.keys, serial, pin, path))
+            lambda pin: self._install(serial, label, work.import_file, self.app.renewals, serial, pin, path))
         self._open(dialog)
 
     # --- running an installation ----------------------------------------------------------------
     def _install(self, serial: str, what: str, fn: Callable[..., InstallResult], *args: Any,
                  on_success: Callable[[], None] = lambda: None) -> None:
         self.installing = serial
-        self.progress_title.setText(self.tr("Renewing: %1").replace("%1", what))
-        self.steps.show_step(0)
-        self.progress.setVisible(True)
+        self.progress.installing(what)
         self.import_button.setEnabled(False)
         for row in self.rows:
             row.button.setEnabled(False)
@@ -320,9 +353,7 @@ class RenewalPage(QWidget):
         job.failed.connect(self._install_failed)
 
     def _show_progress(self) -> None:
-        from helper.renewal import journal
-
-        pending = journal.pending(self.installing) if self.installing else []
+        pending = self.app.renewals.pending(self.installing) if self.installing else []
         if pending:
             self.steps.show_step(max(self.steps.current, JOURNAL_PROGRESS[pending[-1].step]))
 
@@ -333,15 +364,15 @@ class RenewalPage(QWidget):
 
     def _installed(self, result: InstallResult, on_success: Callable[[], None]) -> None:
         self._stop_progress()
-        self.steps.finish()
         on_success()
         info = result.certificate
+        self.progress.done(info.unit, f"{info.not_after.astimezone():%Y-%m-%d}")
         self.app.show_info("RENEW_INSTALLED", self, unit=info.unit, not_after=f"{info.not_after.astimezone():%Y-%m-%d}")
         self.refresh()
 
     def _install_failed(self, exc: BaseException) -> None:
         self._stop_progress()
-        self.steps.show_step(max(self.steps.current, 0), failed=True)
+        self.progress.failed()
         self.app.show_error(exc, self)
         self.refresh()
 

@@ -1,7 +1,5 @@
-"""What the renewal page runs on worker threads (through app.jobs): reading, renewing, importing, recovering.
-
-Every function takes the PIN as a bytearray and lets the key service wipe it; nothing here touches Qt.
-"""
+"""What the renewal page runs on worker threads (through app.jobs): reading the overview, choosing the key for
+a file. Renewing, importing and recovering are the RenewalService's (app.renewals); nothing here touches Qt."""
 
 from __future__ import annotations
 
@@ -10,11 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from helper.keys import CertEntry, KeyService
-from helper.renewal import install, journal, monitor
+from helper.keys import CertEntry
+from helper.renewal import monitor
 from helper.renewal.cas import CaEntry, ca_for
-from helper.renewal.install import InstallResult
-from helper.renewal.service import CmpRequest, import_certificates, renew_over_cmp
+from helper.renewal.service import RenewalService
 from helper.renewal.target import key_for_certificates
 
 
@@ -33,25 +30,17 @@ class Overview:
     history: tuple[dict[str, Any], ...]
 
 
-def overview(keys: KeyService) -> Overview:
+def overview(renewals: RenewalService) -> Overview:
     """Certificates with a private key on the inserted keys (soonest expiry first) and the renewal history."""
-    entries = {e.id: e for e in keys.certificates() if e.info is not None and e.has_key}
+    entries = {e.id: e for e in renewals.keys.certificates() if e.info is not None and e.has_key}
     rows = tuple(Row(i, entries[i.cert_id], ca_for(entries[i.cert_id].info))
-                 for i in monitor.check(keys) if i.cert_id in entries)
-    return Overview(rows, tuple(journal.history()))
+                 for i in renewals.overview() if i.cert_id in entries)
+    return Overview(rows, tuple(renewals.history()))
 
 
-def renew_cmp(keys: KeyService, entry: CertEntry, pin: bytearray, request: CmpRequest) -> InstallResult:
-    """一键延期 over CMP in a read-write session."""
-    with keys.login(entry.token.serial, pin, rw=True).session as handle:
-        return renew_over_cmp(handle, entry.info.der, request)
-
-
-def import_file(keys: KeyService, serial: str, pin: bytearray, path: Path) -> InstallResult:
+def import_file(renewals: RenewalService, serial: str, pin: bytearray, path: Path):
     """导入证书文件 into the key ``serial``."""
-    data = path.read_bytes()
-    with keys.login(serial, pin, rw=True).session as handle:
-        return import_certificates(handle, data, str(path))
+    return renewals.import_file(serial, pin, path.read_bytes(), str(path))
 
 
 def key_for_file(entries: Sequence[CertEntry], path: Path) -> str | None:
@@ -62,9 +51,11 @@ def key_for_file(entries: Sequence[CertEntry], path: Path) -> str | None:
         return None
 
 
-def recover(keys: KeyService, serial: str, pin: bytearray) -> tuple[int, int]:
-    """Finish or roll back the unfinished renewals on ``serial``: (completed, rolled back)."""
-    with keys.login(serial, pin, rw=True).session as handle:
-        done = install.recover(handle)
+def recover(renewals: RenewalService, serial: str, pin: bytearray) -> tuple[int, int]:
+    """At start-up: finish or roll back what needs it on ``serial`` (key pairs waiting for the CA only once
+    they are stale): (completed, rolled back)."""
+    from helper.renewal.install import InstallResult
+
+    done = renewals.recover(serial, pin, all_waiting=False)
     completed = sum(isinstance(d, InstallResult) for d in done)
     return completed, len(done) - completed

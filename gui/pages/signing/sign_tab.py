@@ -85,6 +85,7 @@ class SignTab(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(splitter)
         app.tokens_changed.connect(lambda _change: self._refresh_certificates())
+        app.certificates_changed.connect(lambda _serial: self._refresh_certificates())
         self._refresh_certificates()
         self._show_page(None)
         self._update_buttons()
