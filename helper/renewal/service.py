@@ -72,9 +72,12 @@ class RenewalService:
         self.waiting = timedelta(days=waiting_days)
 
     # --- reading (no PIN) -------------------------------------------------------------------------
-    def overview(self, now: datetime | None = None) -> list[monitor.ExpiryItem]:
-        """Every certificate with a private key on the inserted keys, soonest expiry first."""
-        return monitor.check(self.keys, now, history=self.store.history())
+    def overview(self, entries: Sequence[CertEntry] | None = None,
+                 now: datetime | None = None) -> list[monitor.ExpiryItem]:
+        """Every certificate with a private key on the inserted keys (or among ``entries`` already read), soonest
+        expiry first, superseded as the history and the certificates say."""
+        found = self.keys.certificates() if entries is None else entries
+        return monitor.items(found, now, history=self.store.history())
 
     def pending(self, serial: str | None = None) -> list[Journal]:
         return self.store.pending(serial)

@@ -3,7 +3,8 @@
 One function, ``validate``, for every certificate the renewal code accepts from outside (a certificate from
 CMP, from a file, from the CA's website, and the certificate that signs a CMP answer). The path is built and
 checked by pyhanko-certvalidator: every issuer a CA (basicConstraints cA, keyCertSign), path length and
-name constraints, signatures, every certificate valid at the moment checked. The leaf must be valid now,
+name constraints, signatures (SM3withSM2 through helper.crypto.sm2), every certificate valid at the moment
+checked. The leaf must be valid now,
 must not be a CA, and its key usage must fit its purpose.
 
 Anchors are certificates the caller trusts for this one check: the bundled CAs and the user's CA folder
@@ -27,6 +28,7 @@ from asn1crypto import x509
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.authority import CertTrustAnchor, derive_quals_from_cert
 from pyhanko_certvalidator.errors import PathBuildingError, ValidationError
+from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator
 
 from helper import certs, settings
 from helper.messages import HelperError
@@ -79,7 +81,8 @@ def validate(leaf: bytes, intermediates: Iterable[bytes], anchors: Iterable[byte
                           purpose=_purpose_text(purpose))
     roots = [_anchor(a) for a in usable_anchors(anchors, now)]
     context = ValidationContext(trust_roots=roots, other_certs=_load_all(intermediates), moment=now,
-                                allow_fetching=False, revocation_mode="soft-fail")
+                                allow_fetching=False, revocation_mode="soft-fail",
+                                signature_validator=_SIGNATURES)
     validator = CertificateValidator(cert, validation_context=context)
     try:
         path = run_sync(validator.async_validate_path())
@@ -139,6 +142,26 @@ def usable_anchors(anchors: Iterable[bytes], now: datetime | None = None) -> lis
         if cert is not None and cert.not_valid_before <= now <= cert.not_valid_after:
             out.append(cert)
     return out
+
+
+class _Signatures(DefaultSignatureValidator):
+    """pyhanko-certvalidator's signature checks, plus SM3withSM2 (国密) through helper.crypto.sm2."""
+
+    def validate_signature(self, signature, signed_data, public_key_info, signature_algorithm, *args, **kw):
+        from cryptography.exceptions import InvalidSignature
+
+        from helper.crypto import sm2
+
+        if signature_algorithm["algorithm"].dotted not in sm2.SIGNATURE_OIDS:
+            return super().validate_signature(signature, signed_data, public_key_info, signature_algorithm,
+                                              *args, **kw)
+        if not sm2.is_sm2_key(public_key_info) or not sm2.verify_der(sm2.point_of(public_key_info), signed_data,
+                                                                        signature):
+            raise InvalidSignature("SM3withSM2 signature does not verify")
+        return None
+
+
+_SIGNATURES = _Signatures()
 
 
 def _anchor(cert: x509.Certificate) -> CertTrustAnchor:

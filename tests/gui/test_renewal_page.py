@@ -232,12 +232,13 @@ def _row_id(der: bytes) -> str:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_one_click_renewal_on_the_cas_website_says_what_to_do_and_ends_in_done(lang, language, ctx, qtbot, key,
-                                                                               demo_pki, token_service, monkeypatch):
+                                                                               demo_pki, token_service, monkeypatch,
+                                                                               tmp_path):
     from gui.pages.renewal import view
     from helper import settings
     from helper.keys import KeyService
     from helper.login.keyops import Limits
-    from helper.login.server import LocalService, ServiceConfig
+    from helper.login.service import LocalService, ServiceConfig
     from tests.helper.login.login_kit import ScriptedUI, call
 
     language(lang)
@@ -262,7 +263,8 @@ def test_one_click_renewal_on_the_cas_website_says_what_to_do_and_ends_in_done(l
     site = "https://renew.ca.example"
     settings.update(approved_origins=(site,))
     service = LocalService(KeyService(token_service), ScriptedUI(pin=key.pin), ServiceConfig(
-        port=0, limits=Limits(consent_timeout=5)), extra_origins=(site,), renewal_origins=(site,),
+        port=0, limits=Limits(consent_timeout=5), cooldown_path=tmp_path / "cooldown.json"), extra_origins=(site,),
+        renewal_origins=(site,),
         renewals=ctx.renewals)
     service.start()
     try:
@@ -280,3 +282,28 @@ def test_one_click_renewal_on_the_cas_website_says_what_to_do_and_ends_in_done(l
     qtbot.waitUntil(lambda: page.progress.state == "done", timeout=15000)
     assert _row(page, renewed) is not None
     shoot(page, "page-renewal-website-done", lang, qtbot)
+
+
+def test_my_certificates_shows_the_new_dates_right_after_a_file_import(ctx, qtbot, dual_key, demo_pki, tmp_path):
+    from gui.pages.certificates.view import CertificatesPage
+    from tests.gui.support import wait_card
+
+    key, enc = dual_key
+    certs_page = CertificatesPage(ctx)
+    renewal = RenewalPage(ctx)
+    for widget in (certs_page, renewal):
+        qtbot.addWidget(widget)
+        widget.resize(1366, 768)
+        widget.show()
+    card = wait_card(qtbot, certs_page, key.serial)
+    assert {r.status for r in card.rows} == {"expiring", "valid"}
+    qtbot.waitUntil(lambda: _row(renewal, key.cert(0)) is not None, timeout=20000)
+    renewed = demo_pki.issue(_spki(key.cert(0)), unit_name(), days=730)
+    path = tmp_path / "延期证书.cer"
+    path.write_bytes(x509.load_der_x509_certificate(renewed).public_bytes(Encoding.PEM))
+    renewal.import_file(path)
+    _type_pin(qtbot, renewal, key.pin)
+    qtbot.waitUntil(lambda: {r.entry.info.der for r in certs_page.cards[key.serial].rows} == {renewed, enc},
+                    timeout=15000)
+    assert {r.status for r in certs_page.cards[key.serial].rows} == {"valid"}
+    assert renewal.progress.state == "done"

@@ -32,9 +32,10 @@ class Overview:
 
 def overview(renewals: RenewalService) -> Overview:
     """Certificates with a private key on the inserted keys (soonest expiry first) and the renewal history."""
-    entries = {e.id: e for e in renewals.keys.certificates() if e.info is not None and e.has_key}
+    found = renewals.keys.certificates()  # every inserted key is read once
+    entries = {e.id: e for e in found if e.info is not None and e.has_key}
     rows = tuple(Row(i, entries[i.cert_id], ca_for(entries[i.cert_id].info))
-                 for i in renewals.overview() if i.cert_id in entries)
+                 for i in renewals.overview(found) if i.cert_id in entries)
     return Overview(rows, tuple(renewals.history()))
 
 

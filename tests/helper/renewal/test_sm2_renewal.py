@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from asn1crypto import pem, x509
 
+from helper.keys import KeyService
 from helper.messages import HelperError
-from helper.renewal.service import import_certificates
+from helper.renewal.service import RenewalService
 from tests.interop.sm2world import PIN, _ca, issue_from_csr, provision_pair, sm2_pki, sm2_test_key
 from tokenio.session import TokenSession
 
@@ -38,8 +39,8 @@ def test_sm2_certificate_renewed_by_file_import(sm2_key, sm2_pki, tmp_path):
     service, serial, signing, encryption = sm2_key
     with service.session(serial, bytearray(PIN.encode()), rw=True) as s:
         data = _renewal_file(sm2_pki, s, signing, tmp_path)
-        result = import_certificates(s, data, "renewed.pem")
-        on_key = {c.der for c in s.run(TokenSession.certificates)}
+    result = RenewalService(KeyService(service)).import_file(serial, bytearray(PIN.encode()), data, "renewed.pem")
+    on_key = {c.der for c in service.certificates(serial)}
     assert result.certificate.der in on_key and signing not in on_key
     assert encryption in on_key  # the other half of the pair is untouched
     new = x509.Certificate.load(result.certificate.der)
@@ -52,10 +53,11 @@ def test_sm2_certificate_from_a_look_alike_ca_is_refused(sm2_key, sm2_pki, tmp_p
     forged_ca = _ca(tmp_path, "fca", "/C=CN/O=测试国密CA/CN=测试国密签发CA", forged_root)
     with service.session(serial, bytearray(PIN.encode()), rw=True) as s:
         data = _renewal_file(sm2_pki, s, signing, tmp_path, ca=forged_ca)
-        with pytest.raises(HelperError) as err:
-            import_certificates(s, data + pem.armor("CERTIFICATE", forged_root.der), "forged.pem")
-        on_key = {c.der for c in s.run(TokenSession.certificates)}
-    assert err.value.code == "RENEW_CHAIN_UNTRUSTED"
+    with pytest.raises(HelperError) as err:
+        RenewalService(KeyService(service)).import_file(serial, bytearray(PIN.encode()),
+                                                        data + pem.armor("CERTIFICATE", forged_root.der), "forged.pem")
+    on_key = {c.der for c in service.certificates(serial)}
+    assert err.value.code == "RENEW_CHAIN_INVALID"  # a path by name to the trusted root, but a signature fails
     assert signing in on_key
 
 
@@ -64,17 +66,17 @@ def test_sm2_renewal_request_for_a_new_key_pair_on_the_key(sm2_key, sm2_pki, tmp
     and its PKCS#10 request passes OpenSSL's check; the certificate for it is then installed."""
     import base64
 
-    from helper.keys import KeyService
-    from helper.renewal.web import CsrRequest, InstallRequest, install_in_session, make_request
+    from helper.renewal.web import request_json
 
     service, serial, signing, _ = sm2_key
+    renewals = RenewalService(KeyService(service))
     entry = next(e for e in KeyService(service).certificates(serial) if e.info.der == signing)
     with service.session(serial, bytearray(PIN.encode()), rw=True) as s:
-        answer = make_request(s, entry, CsrRequest(entry.id, True, None))
+        answer = request_json(renewals.request_in_session(s, entry, new_key=True))
         assert answer["keyType"] == "sm2" and answer["newKey"]
         new = issue_from_csr(sm2_pki, base64.b64decode(answer["csr"]), tmp_path, "new-key",
                              "digitalSignature,nonRepudiation")
-        result = install_in_session(s, entry, InstallRequest(new, (sm2_pki.ca.der,), entry.id))
+        result = renewals.install_in_session(s, entry, new, (sm2_pki.ca.der,))
         on_key = {c.der for c in s.run(TokenSession.certificates)}
     assert result.certificate.der == new and new in on_key
     assert x509.Certificate.load(new).public_key.dump() != x509.Certificate.load(signing).public_key.dump()
