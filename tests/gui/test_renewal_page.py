@@ -51,20 +51,20 @@ def _row(page: RenewalPage, der: bytes):
 
 
 def _type_pin(qtbot, page: RenewalPage, pin: str) -> None:
-    qtbot.waitUntil(lambda: isinstance(page.dialog, PinEntryDialog), timeout=15000)
+    qtbot.waitUntil(lambda: isinstance(page.dialog, PinEntryDialog), timeout=60000)
     page.dialog.field.setText(pin)
     page.dialog.accept()
 
 
 def _wait_installed(qtbot, ctx, page: RenewalPage, der: bytes) -> None:
-    qtbot.waitUntil(lambda: _row(page, der) is not None, timeout=20000)
+    qtbot.waitUntil(lambda: _row(page, der) is not None, timeout=60000)
     assert page.steps.done_names() == STEPS_ZH
     assert ctx.last_message.message.code == "RENEW_INSTALLED"
 
 
 def test_import_renewed_file_through_the_page(page, ctx, key, demo_pki, token_service, qtbot, tmp_path):
     old = key.cert(0)
-    qtbot.waitUntil(lambda: _row(page, old) is not None, timeout=20000)
+    qtbot.waitUntil(lambda: _row(page, old) is not None, timeout=60000)
     row = _row(page, old)
     assert row.row.item.state == "expiring" and row.days.text() == f"{row.row.item.days_left} 天后到期"
     renewed = demo_pki.issue(_spki(old), unit_name(), days=730)
@@ -91,7 +91,7 @@ def test_one_click_renewal_over_cmp_with_the_cas_one_time_code(page, ctx, key, d
     monkeypatch.setattr(cas, "known_cas", lambda: (ca,))
     try:
         page.refresh()
-        qtbot.waitUntil(lambda: _row(page, old) is not None and _row(page, old).row.ca == ca, timeout=20000)
+        qtbot.waitUntil(lambda: _row(page, old) is not None and _row(page, old).row.ca == ca, timeout=60000)
         _row(page, old).button.click()
         assert isinstance(page.dialog, CaSecretDialog)
         page.dialog.reference.setText(REF)
@@ -113,7 +113,7 @@ def test_recovery_at_start_finishes_an_interrupted_install(ctx, key, demo_pki, t
     with token_service.session(key.serial, bytearray(key.pin.encode()), rw=True) as handle:
         # interrupted before writing
         install.prepare(handle, journal.JournalStore.default(), renewed, demo_pki.chain_der, target=old, kind="import")
-    qtbot.waitUntil(lambda: ctx.token(key.serial) is not None, timeout=20000)
+    qtbot.waitUntil(lambda: ctx.token(key.serial) is not None, timeout=60000)
     refreshed = []
     dialogs = offer_recovery(ctx, lambda: refreshed.append(True))
     assert len(dialogs) == 1
@@ -132,7 +132,7 @@ def test_screenshot_in_each_language(lang, language, page, ctx, key, demo_pki, q
     qtbot.addWidget(window)
     window.resize(1000, 720)
     window.show()
-    qtbot.waitUntil(lambda: _row(window, key.cert(0)) is not None, timeout=20000)
+    qtbot.waitUntil(lambda: _row(window, key.cert(0)) is not None, timeout=60000)
     window.progress.installing(_row(window, key.cert(0)).row.item.unit)
     window.steps.show_step(2)
     shoot(window, "page-renewal", lang, qtbot)
@@ -178,11 +178,17 @@ def test_dual_key_banner_leads_to_renewal_and_every_page_shows_the_new_dates(ctx
         widget.show()
     try:
         wait_card(qtbot, certs_page, key.serial)
-        qtbot.waitUntil(lambda: certs_page.expiry.isVisible(), timeout=15000)
+        qtbot.waitUntil(lambda: certs_page.expiry.isVisible(), timeout=60000)
         # the banner names the soonest certificate to renew on the inserted keys (other test keys are inserted
         # too); ours is due, its encryption certificate is not
-        due = monitor.due(monitor.items([e for es in certs_page.entries.values() for e in es]))
-        assert certs_page.expiry.cert_id == due[0].cert_id
+        def due_now():
+            return monitor.due(monitor.items([e for es in certs_page.entries.values() for e in es],
+                                             thresholds=ctx.settings.expiry_reminder_days,
+                                             history=ctx.renewals.history()))
+
+        qtbot.waitUntil(lambda: set(certs_page.entries) == set(certs_page.cards)
+                        and certs_page.expiry.cert_id == due_now()[0].cert_id, timeout=60000)
+        due = due_now()
         assert _row_id(old) in {i.cert_id for i in due} and _row_id(enc) not in {i.cert_id for i in due}
         first = due[0]
         days_text = f"{first.days_left} 天后到期" if first.state == "expiring" else "过期"
@@ -192,19 +198,19 @@ def test_dual_key_banner_leads_to_renewal_and_every_page_shows_the_new_dates(ctx
         with qtbot.waitSignal(ctx.renewal_requested) as asked:
             certs_page.expiry.button.click()  # 去延期 → 证书延期, the renewal flow for that certificate
         assert asked.args == [first.cert_id] and shown[-1] == "renewal"
-        qtbot.waitUntil(lambda: _row(renewal, old) is not None and _row(renewal, enc) is not None, timeout=20000)
+        qtbot.waitUntil(lambda: _row(renewal, old) is not None and _row(renewal, enc) is not None, timeout=60000)
         assert not _row(renewal, old).row.item.superseded and not _row(renewal, enc).row.item.superseded
         assert _row(renewal, old).button.isEnabled()
         if renewal.dialog is not None:  # the banner's certificate was another key's: leave that one
             renewal.dialog.reject()
             qtbot.waitUntil(lambda: renewal.dialog is None, timeout=5000)
         ctx.request_renewal(_row_id(old))  # what the banner's button asks for our key's certificate
-        qtbot.waitUntil(lambda: isinstance(renewal.dialog, CaSecretDialog), timeout=15000)
+        qtbot.waitUntil(lambda: isinstance(renewal.dialog, CaSecretDialog), timeout=60000)
         renewal.dialog.reference.setText(REF)
         renewal.dialog.secret.setText(SECRET)
         renewal.dialog.accept()
         _type_pin(qtbot, renewal, key.pin)
-        qtbot.waitUntil(lambda: renewal.progress.state == "done", timeout=20000)
+        qtbot.waitUntil(lambda: renewal.progress.state == "done", timeout=60000)
         assert "完成" in renewal.progress.title.text() and renewal.progress.button.isVisible()
         shoot(renewal, "page-renewal-done", "zh", qtbot)
 
@@ -213,12 +219,12 @@ def test_dual_key_banner_leads_to_renewal_and_every_page_shows_the_new_dates(ctx
             rows = certs_page.cards[key.serial].rows
             return next((r for r in rows if r.entry.info and r.entry.info.der == renewed), None)
 
-        qtbot.waitUntil(lambda: renewed_row() is not None, timeout=15000)
+        qtbot.waitUntil(lambda: renewed_row() is not None, timeout=60000)
         assert renewed_row().status == "valid" and "天" in renewed_row().days.text()
-        due = {i.cert_id for i in monitor.due(monitor.items([e for es in certs_page.entries.values() for e in es]))}
+        due = {i.cert_id for i in due_now()}
         assert not due & {_row_id(renewed), _row_id(enc)} and certs_page.expiry.cert_id not in (_row_id(old),
                                                                                               _row_id(renewed))
-        qtbot.waitUntil(lambda: _row(renewal, renewed) is not None, timeout=15000)
+        qtbot.waitUntil(lambda: _row(renewal, renewed) is not None, timeout=60000)
         assert not _row(renewal, renewed).row.item.superseded and not _row(renewal, enc).row.item.superseded
         shoot(certs_page, "page-certificates-after-renewal", "zh", qtbot)
     finally:
@@ -249,9 +255,9 @@ def test_one_click_renewal_on_the_cas_website_says_what_to_do_and_ends_in_done(l
     qtbot.addWidget(page)
     page.resize(1366, 768)
     page.show()
-    qtbot.waitUntil(lambda: _row(page, key.cert(0)) is not None, timeout=20000)
+    qtbot.waitUntil(lambda: _row(page, key.cert(0)) is not None, timeout=60000)
     _row(page, key.cert(0)).button.click()
-    qtbot.waitUntil(lambda: page.progress.state == "site", timeout=15000)
+    qtbot.waitUntil(lambda: page.progress.state == "site", timeout=60000)
     assert opened == ["demo-renewal"]
     text = page.progress.text.text()
     words = ("填写", "支付", "安装延期证书", "口令") if lang == "zh" else ("Fill in", "Pay", "Install renewed", "PIN")
@@ -279,7 +285,7 @@ def test_one_click_renewal_on_the_cas_website_says_what_to_do_and_ends_in_done(l
     finally:
         service.stop()
         settings.update(approved_origins=())
-    qtbot.waitUntil(lambda: page.progress.state == "done", timeout=15000)
+    qtbot.waitUntil(lambda: page.progress.state == "done", timeout=60000)
     assert _row(page, renewed) is not None
     shoot(page, "page-renewal-website-done", lang, qtbot)
 
@@ -297,13 +303,13 @@ def test_my_certificates_shows_the_new_dates_right_after_a_file_import(ctx, qtbo
         widget.show()
     card = wait_card(qtbot, certs_page, key.serial)
     assert {r.status for r in card.rows} == {"expiring", "valid"}
-    qtbot.waitUntil(lambda: _row(renewal, key.cert(0)) is not None, timeout=20000)
+    qtbot.waitUntil(lambda: _row(renewal, key.cert(0)) is not None, timeout=60000)
     renewed = demo_pki.issue(_spki(key.cert(0)), unit_name(), days=730)
     path = tmp_path / "延期证书.cer"
     path.write_bytes(x509.load_der_x509_certificate(renewed).public_bytes(Encoding.PEM))
     renewal.import_file(path)
     _type_pin(qtbot, renewal, key.pin)
     qtbot.waitUntil(lambda: {r.entry.info.der for r in certs_page.cards[key.serial].rows} == {renewed, enc},
-                    timeout=15000)
+                    timeout=60000)
     assert {r.status for r in certs_page.cards[key.serial].rows} == {"valid"}
     assert renewal.progress.state == "done"
