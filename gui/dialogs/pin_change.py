@@ -168,7 +168,7 @@ class UnblockPinDialog(_PinDialog):
         self.setWindowTitle(self.tr("Unblock PIN"))
         self.intro.setText(self.tr(
             "If the PIN was typed wrong too many times, the key is locked. The administrator PIN "
-            "(SO PIN, from the envelope your CA gave you with the key) can unlock it and set a new PIN.<br>"
+            "(from the envelope your CA gave you with the key) can unlock it and set a new PIN.<br>"
             "<b>Careful:</b> the administrator PIN also locks after a few wrong tries, and then only "
             "your CA can help. If you are not sure of it, call your CA first."))
         self.intro.setTextFormat(Qt.TextFormat.RichText)

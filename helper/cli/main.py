@@ -43,7 +43,7 @@ HELP = """数字证书助手 — 管理U盾里的数字证书：查看证书、�
 The certificate helper: see the certificates on your USB key, change its PIN, renew,
 log in to government sites and e-sign PDFs.
 
-口令（PIN）只会在提示时输入，或用 --pin-stdin 从标准输入读取，绝不写在命令行上。
+数字证书口令只会在提示时输入，或用 --pin-stdin 从标准输入读取，绝不写在命令行上。
 """
 
 

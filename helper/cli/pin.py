@@ -12,7 +12,7 @@ from helper.cli.secrets import SecretReader
 from helper.cli.tokenopt import token_option
 
 
-@click.group(help="修改或解锁证书口令（PIN）/ change or unblock the PIN.")
+@click.group(help="修改或解锁数字证书口令 / change or unblock the PIN.")
 def pin() -> None:
     pass
 
@@ -41,12 +41,12 @@ def _run(serial: str | None, pin_stdin: bool, as_json: bool, *, unblock: bool) -
     if not pin_stdin:
         if unblock:
             click.echo(ctx.t(
-                "管理员PIN（SO PIN）通常在领取U盾时的密码信封里。注意：管理员PIN输错多次也会被锁定。",
+                "管理员口令通常在领取U盾时的信封里。注意：管理员口令输错多次也会被锁定。",
                 "The SO PIN is usually in the envelope that came with the key. Careful: it also locks after wrong tries."))
         elif token.pin.final_try:
             emit_notice("PIN_INCORRECT_FINAL_TRY")
     reader = SecretReader(pin_stdin)
-    first = reader.read(ctx.t("请输入管理员PIN: ", "SO PIN: ") if unblock else ctx.t("请输入原口令: ", "Current PIN: "))
+    first = reader.read(ctx.t("请输入管理员口令: ", "Administrator PIN: ") if unblock else ctx.t("请输入原口令: ", "Current PIN: "))
     new = reader.read(ctx.t("请输入新口令: ", "New PIN: "))
     repeat = None if pin_stdin else reader.read(ctx.t("请再次输入新口令: ", "Repeat new PIN: "))
     operation = keys.unblock_pin if unblock else keys.change_pin
@@ -59,13 +59,13 @@ def _run(serial: str | None, pin_stdin: bool, as_json: bool, *, unblock: bool) -
         click.echo(ctx.t("口令修改成功。请牢记新口令。", "PIN changed. Please remember the new PIN."))
 
 
-@_pin_command("change", "修改证书口令。--pin-stdin 时标准输入依次为：原口令、新口令。"
+@_pin_command("change", "修改数字证书口令。--pin-stdin 时标准输入依次为：原口令、新口令。"
                         " / Change the PIN. With --pin-stdin, stdin carries: old PIN, new PIN.")
 def change(serial: str | None, pin_stdin: bool, as_json: bool) -> None:
     _run(serial, pin_stdin, as_json, unblock=False)
 
 
-@_pin_command("unblock", "用管理员PIN（SO PIN）解锁并设置新口令。--pin-stdin 时标准输入依次为：管理员PIN、新口令。"
+@_pin_command("unblock", "用管理员口令解锁并设置新口令。--pin-stdin 时标准输入依次为：管理员口令、新口令。"
                          " / Unblock with the SO PIN. With --pin-stdin: SO PIN, new PIN.")
 def unblock(serial: str | None, pin_stdin: bool, as_json: bool) -> None:
     _run(serial, pin_stdin, as_json, unblock=True)

@@ -20,106 +20,6 @@
         <translation>导出证书…</translation>
     </message>
     <message>
-        <source>Digital signature</source>
-        <translation>数字签名</translation>
-    </message>
-    <message>
-        <source>Non-repudiation</source>
-        <translation>不可否认</translation>
-    </message>
-    <message>
-        <source>Key encipherment</source>
-        <translation>密钥加密</translation>
-    </message>
-    <message>
-        <source>Data encipherment</source>
-        <translation>数据加密</translation>
-    </message>
-    <message>
-        <source>Key agreement</source>
-        <translation>密钥协商</translation>
-    </message>
-    <message>
-        <source>Certificate signing</source>
-        <translation>证书签发</translation>
-    </message>
-    <message>
-        <source>CRL signing</source>
-        <translation>CRL签发</translation>
-    </message>
-    <message>
-        <source>Unit</source>
-        <translation>单位名称</translation>
-    </message>
-    <message>
-        <source>Unit code</source>
-        <translation>单位代码</translation>
-    </message>
-    <message>
-        <source>Holder</source>
-        <translation>持有人</translation>
-    </message>
-    <message>
-        <source>Department</source>
-        <translation>部门</translation>
-    </message>
-    <message>
-        <source>Subject</source>
-        <translation>证书主题</translation>
-    </message>
-    <message>
-        <source>Issuer</source>
-        <translation>颁发者</translation>
-    </message>
-    <message>
-        <source>Serial number</source>
-        <translation>序列号</translation>
-    </message>
-    <message>
-        <source>Valid from</source>
-        <translation>生效时间</translation>
-    </message>
-    <message>
-        <source>Valid to</source>
-        <translation>到期时间</translation>
-    </message>
-    <message>
-        <source>Days left</source>
-        <translation>剩余天数</translation>
-    </message>
-    <message>
-        <source>Key</source>
-        <translation>密钥</translation>
-    </message>
-    <message>
-        <source>Key usage</source>
-        <translation>密钥用途</translation>
-    </message>
-    <message>
-        <source>Extended key usage</source>
-        <translation>增强型密钥用途</translation>
-    </message>
-    <message>
-        <source>Private key on the key</source>
-        <translation>U盾内有私钥</translation>
-    </message>
-    <message>
-        <source>Yes</source>
-        <translation>有</translation>
-    </message>
-    <message>
-        <source>No</source>
-        <translation>无</translation>
-    </message>
-    <message>
-        <source>SHA-256 fingerprint</source>
-        <translation>SHA-256 指纹</translation>
-    </message>
-    <message>
-        <source>SHA-1 fingerprint</source>
-        <translation>SHA-1 指纹</translation>
-    </message>
-    <message>
         <source>The chain reaches a trusted root certificate.</source>
         <translation>证书链完整，可追溯到受信任的根证书。</translation>
     </message>
@@ -202,22 +102,22 @@
     <name>ChangePinDialog</name>
     <message>
         <source>Change PIN</source>
-        <translation>修改PIN</translation>
+        <translation>修改口令</translation>
     </message>
     <message>
         <source>Choose a new PIN for this key. The PIN protects your company&apos;s seal: use 6 to 16 characters that others cannot guess.</source>
-        <translation>请为这个U盾设置新PIN。PIN保护着单位的电子印章，请使用别人猜不到的 6 到 16 位字符。</translation>
+        <translation>请为这个U盾设置新口令。口令保护着单位的电子印章，请使用别人猜不到的 6 到 16 位字符。</translation>
     </message>
     <message>
         <source>Current PIN:</source>
-        <translation>原PIN：</translation>
+        <translation>原口令：</translation>
     </message>
 </context>
 <context>
     <name>DefaultPinBanner</name>
     <message>
         <source>Change PIN now</source>
-        <translation>立即修改PIN</translation>
+        <translation>立即修改口令</translation>
     </message>
 </context>
 <context>
@@ -320,11 +220,11 @@
     <name>KeyCard</name>
     <message>
         <source>Change PIN</source>
-        <translation>修改PIN</translation>
+        <translation>修改口令</translation>
     </message>
     <message>
         <source>Unblock PIN</source>
-        <translation>解锁PIN</translation>
+        <translation>解锁口令</translation>
     </message>
     <message>
         <source>Reading certificates…</source>
@@ -373,11 +273,11 @@
     <name>PinDialog</name>
     <message>
         <source>New PIN:</source>
-        <translation>新PIN：</translation>
+        <translation>新口令：</translation>
     </message>
     <message>
         <source>Repeat new PIN:</source>
-        <translation>确认新PIN：</translation>
+        <translation>确认新口令：</translation>
     </message>
     <message>
         <source>Caps Lock is on</source>
@@ -385,26 +285,26 @@
     </message>
     <message>
         <source>Type the new PIN again to confirm it.</source>
-        <translation>请再输入一次新PIN进行确认。</translation>
+        <translation>请再输入一次新口令进行确认。</translation>
     </message>
     <message>
         <source>✓ The new PIN meets the rules.</source>
-        <translation>✓ 新PIN符合要求。</translation>
+        <translation>✓ 新口令符合要求。</translation>
     </message>
 </context>
 <context>
     <name>PinEntryDialog</name>
     <message>
         <source>Enter administrator PIN</source>
-        <translation>输入管理员PIN</translation>
+        <translation>输入管理员口令</translation>
     </message>
     <message>
         <source>Enter PIN</source>
-        <translation>输入PIN</translation>
+        <translation>输入口令</translation>
     </message>
     <message>
         <source>Requested by</source>
-        <translation>请求方</translation>
+        <translation>网站</translation>
     </message>
     <message>
         <source>USB key: %1</source>
@@ -412,11 +312,11 @@
     </message>
     <message>
         <source>Administrator PIN of this key:</source>
-        <translation>这个U盾的管理员PIN：</translation>
+        <translation>这个U盾的管理员口令：</translation>
     </message>
     <message>
         <source>PIN of this key:</source>
-        <translation>这个U盾的PIN：</translation>
+        <translation>这个U盾的口令：</translation>
     </message>
     <message>
         <source>Caps Lock is on</source>
@@ -427,18 +327,18 @@
     <name>PinField</name>
     <message>
         <source>Show the PIN</source>
-        <translation>显示PIN</translation>
+        <translation>显示口令</translation>
     </message>
     <message>
         <source>Hide the PIN</source>
-        <translation>隐藏PIN</translation>
+        <translation>隐藏口令</translation>
     </message>
 </context>
 <context>
     <name>PinState</name>
     <message>
         <source>PIN locked: unblock it with the administrator PIN</source>
-        <translation>PIN已锁定：请用管理员PIN解锁</translation>
+        <translation>口令已锁定：请用管理员口令解锁</translation>
     </message>
     <message>
         <source>Last chance: one more wrong PIN locks the key</source>
@@ -446,31 +346,31 @@
     </message>
     <message>
         <source>Few tries left: type the PIN carefully</source>
-        <translation>剩余次数较少，请仔细输入PIN</translation>
+        <translation>剩余次数较少，请仔细输入口令</translation>
     </message>
     <message>
         <source>The PIN must be changed before use</source>
-        <translation>使用前需要先修改PIN</translation>
+        <translation>使用前需要先修改口令</translation>
     </message>
     <message>
         <source>No PIN set on this key</source>
-        <translation>这个U盾还没有设置PIN</translation>
+        <translation>这个U盾还没有设置口令</translation>
     </message>
     <message>
         <source>PIN normal</source>
-        <translation>PIN正常</translation>
+        <translation>口令正常</translation>
     </message>
     <message>
         <source>Administrator PIN locked: only your CA can help now</source>
-        <translation>管理员PIN已锁定：只能联系发证CA处理</translation>
+        <translation>管理员口令已锁定：只能联系发证CA处理</translation>
     </message>
     <message>
         <source>Last chance for the administrator PIN: one more mistake locks it</source>
-        <translation>管理员PIN最后一次机会：再输错一次将被锁定</translation>
+        <translation>管理员口令最后一次机会：再输错一次将被锁定</translation>
     </message>
     <message>
         <source>Few administrator PIN tries left: type it carefully</source>
-        <translation>管理员PIN剩余次数较少，请仔细输入</translation>
+        <translation>管理员口令剩余次数较少，请仔细输入</translation>
     </message>
 </context>
 <context>
@@ -633,15 +533,15 @@
     <name>UnblockPinDialog</name>
     <message>
         <source>Unblock PIN</source>
-        <translation>解锁PIN</translation>
+        <translation>解锁口令</translation>
     </message>
     <message>
-        <source>If the PIN was typed wrong too many times, the key is locked. The administrator PIN (SO PIN, from the envelope your CA gave you with the key) can unlock it and set a new PIN.&lt;br&gt;&lt;b&gt;Careful:&lt;/b&gt; the administrator PIN also locks after a few wrong tries, and then only your CA can help. If you are not sure of it, call your CA first.</source>
-        <translation>PIN输错次数过多时，U盾会被锁定。用管理员PIN（SO PIN，在CA随U盾交给您的密码信封里）可以解锁，并设置新的PIN。&lt;br&gt;&lt;b&gt;请注意：&lt;/b&gt;管理员PIN输错几次后也会被锁定，那时只能由发证CA处理。如果不确定管理员PIN，请先联系发证CA。</translation>
+        <source>If the PIN was typed wrong too many times, the key is locked. The administrator PIN (from the envelope your CA gave you with the key) can unlock it and set a new PIN.&lt;br&gt;&lt;b&gt;Careful:&lt;/b&gt; the administrator PIN also locks after a few wrong tries, and then only your CA can help. If you are not sure of it, call your CA first.</source>
+        <translation>口令输错次数过多时，U盾会被锁定。用管理员口令（在CA随U盾交给您的信封里）可以解锁，并设置新的口令。&lt;br&gt;&lt;b&gt;请注意：&lt;/b&gt;管理员口令输错几次后也会被锁定，那时只能由发证CA处理。如果不确定管理员口令，请先联系发证CA。</translation>
     </message>
     <message>
         <source>Administrator PIN:</source>
-        <translation>管理员PIN：</translation>
+        <translation>管理员口令：</translation>
     </message>
 </context>
 </TS>

@@ -25,7 +25,7 @@ def test_page_lists_the_demo_certificates(page, demo_token, qtbot):
     shown = texts(card)
     assert units <= set(shown)
     assert any("剩余" in t and "天" in t for t in shown)  # days left, in Chinese
-    assert card.pin_label.text() == "PIN正常"
+    assert card.pin_label.text() == "口令正常"
     assert page.stack.currentWidget() is page.scroll
 
 

@@ -149,7 +149,7 @@ def test_opencryptoki_lock_states_render_and_unblock(qapp, language, ock_service
         qtbot.waitUntil(lambda: bool(page.cards), timeout=15000)
         serial = next(iter(page.cards))
         card = page.cards[serial]
-        qtbot.waitUntil(lambda: card.pin_label.text() == "PIN正常", timeout=15000)
+        qtbot.waitUntil(lambda: card.pin_label.text() == "口令正常", timeout=15000)
         for _ in range(2):
             assert not logs_in(ock_service, serial, "000000")
         page.load(serial)
@@ -164,13 +164,13 @@ def test_opencryptoki_lock_states_render_and_unblock(qapp, language, ock_service
 
         unblock = page.open_unblock_pin(serial)
         assert isinstance(unblock, UnblockPinDialog)
-        assert "管理员PIN" in unblock.intro.text()
+        assert "管理员口令" in unblock.intro.text()
         fill(unblock, OCK_SO_PIN, NEW_PIN, NEW_PIN, qtbot)
         submit_with_enter(unblock, qtbot)
         qtbot.waitUntil(lambda: isinstance(ctx.last_message, MessageDialog)
                         and ctx.last_message.message.code == "GUI_PIN_UNBLOCKED", timeout=20000)
         assert logs_in(ock_service, serial, NEW_PIN)
-        qtbot.waitUntil(lambda: card.pin_label.text() == "PIN正常", timeout=15000)
+        qtbot.waitUntil(lambda: card.pin_label.text() == "口令正常", timeout=15000)
     finally:
         ctx.shutdown()
         # leave the shared opencryptoki token as the fixture made it: user PIN 123456, SO PIN 12345678

@@ -27,7 +27,7 @@ SHOTS = Path(__file__).parent / "screenshots"
 ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # Terms a Chinese UI keeps in Latin letters.
-KEPT = {"PIN", "USB", "PKCS", "SHA", "CRL", "SO", "CA", "dll", "so", "dylib", "cer", "HTML"}
+KEPT = {"USB", "PKCS", "SHA", "CRL", "CA", "dll", "so", "dylib", "cer", "HTML"}
 
 
 def visible_texts(root: QWidget) -> list[str]:
