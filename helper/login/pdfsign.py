@@ -67,12 +67,12 @@ class SigningRoutes:
 
 
 def seal_from_key(session: SessionHandle, entry: CertEntry) -> bytes | None:
-    """The default: the company seal stored on the key (the first by name when there are several),
-    else a text stamp (holder and time) without a seal image."""
+    """The seal the default seal rule (helper.seals.default_seal) picks from the key, else None: a text
+    stamp (holder and time) without a seal image."""
     from helper import seal_store
 
-    seals = seal_store.list_seals(session)
-    return seal_store.load(session, seals[0].label).png if seals else None
+    default = seal_store.default_on_key(session)
+    return seal_store.load(session, default.name).png if default.name else None
 
 
 def parse_request(body: dict[str, Any]) -> tuple[bytes, str, Any]:

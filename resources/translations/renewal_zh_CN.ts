@@ -108,22 +108,6 @@
         <source>Renew now</source>
         <translation>一键延期</translation>
     </message>
-    <message>
-        <source>Expired</source>
-        <translation>已过期</translation>
-    </message>
-    <message>
-        <source>Not yet valid</source>
-        <translation>尚未生效</translation>
-    </message>
-    <message>
-        <source>Expires in %1 days</source>
-        <translation>%1 天后到期</translation>
-    </message>
-    <message>
-        <source>%1 days left</source>
-        <translation>剩余 %1 天</translation>
-    </message>
 </context>
 <context>
     <name>RenewalPage</name>

@@ -23,6 +23,7 @@ from gui.context import AppContext
 from gui.pages.renewal import work
 from gui.pages.renewal.progress import ProgressCard
 from gui.pages.renewal.steps import JOURNAL_PROGRESS
+from gui.widgets.expiry import days_text
 from gui.widgets.labels import data_label, icon_label
 from gui.widgets.page_header import page_header
 from helper.messages import HelperError
@@ -83,7 +84,7 @@ class RenewRow(QFrame):
         layout.addLayout(text, 1)
         side = QVBoxLayout()
         side.setSpacing(6)
-        self.days = QLabel(self._days_text())
+        self.days = QLabel(days_text(item.state, item.days_left))
         self.days.setStyleSheet(theme.status_style(item.state))
         self.days.setAlignment(Qt.AlignmentFlag.AlignCenter)
         side.addWidget(self.days, 0, Qt.AlignmentFlag.AlignRight)
@@ -93,17 +94,6 @@ class RenewRow(QFrame):
         self.button.clicked.connect(lambda: on_renew(self.row))
         side.addWidget(self.button, 0, Qt.AlignmentFlag.AlignRight)
         layout.addLayout(side)
-
-    def _days_text(self) -> str:
-        item = self.row.item
-        if item.state == "expired":
-            return self.tr("Expired")
-        if item.state == "not_yet_valid":
-            return self.tr("Not yet valid")
-        if item.state == "expiring":
-            return self.tr("Expires in %1 days").replace("%1", str(item.days_left))
-        return self.tr("%1 days left").replace("%1", str(item.days_left))
-
 
 class RenewalPage(QWidget):
     def __init__(self, app: AppContext, parent: QWidget | None = None) -> None:
