@@ -45,7 +45,8 @@ def test_sm2_pair_is_listed_and_classified(run_cli, sm2_env):
 def test_cmp_renewal_of_an_sm2_certificate_is_a_coded_refusal(sm2_env, monkeypatch):
     from helper import certs
     from helper.messages import HelperError
-    from helper.renewal.service import CmpRequest, renew_over_cmp
+    from helper.keys import KeyService
+    from helper.renewal.service import CmpRequest, RenewalService
     from tokenio.worker import TokenService
 
     for name in ("SM2TOKEN_CONF", "CAHELPER_HOME"):
@@ -58,7 +59,8 @@ def test_cmp_renewal_of_an_sm2_certificate_is_a_coded_refusal(sm2_env, monkeypat
             signing = next(o for o in handle.run(TokenSession.certificates)
                            if o.der and o.key and certs.parse(o.der).is_signing)
             with pytest.raises(HelperError) as refused:
-                renew_over_cmp(handle, signing.der, CmpRequest("http://127.0.0.1:9/cmp"))
+                RenewalService(KeyService(service)).cmp_in_session(handle, signing.der,
+                                                                   CmpRequest("http://127.0.0.1:9/cmp"))
     finally:
         service.shutdown()
     assert refused.value.code == "KEY_TYPE_UNSUPPORTED" and refused.value.params["algorithm"] == "SM2"
