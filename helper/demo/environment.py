@@ -78,6 +78,7 @@ def ensure(folder: Path, *, reset: bool = False) -> tuple[DemoEnvironment, bool]
     ca_dir.mkdir(parents=True, exist_ok=True)
     shutil.copy(folder / "pki" / "root.pem", ca_dir / "demo-root.pem")
     shutil.copy(folder / "pki" / "ca.pem", ca_dir / "demo-ca.pem")
+    shutil.copy(env.sm2_ca_dir / "root.pem", ca_dir / "demo-sm2-root.pem")
     marker.write_text(serial)
     sm2_marker.write_text(sm2_serial)
     return env, True
