@@ -196,3 +196,20 @@ def run_cli(cli_env) -> Callable[..., subprocess.CompletedProcess]:
                               capture_output=True, env={**cli_env, **(env or {})}, timeout=120)
 
     return run
+
+
+_exit_status: list[int] = []
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _exit_status.append(int(exitstatus))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """End the run with pytest's own status once everything is torn down and reported: vendor PKCS#11 modules
+    and Qt threads still loaded at interpreter shutdown can abort the finalisation of a finished run."""
+    if _exit_status:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_exit_status[0])
