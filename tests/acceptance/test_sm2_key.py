@@ -44,8 +44,8 @@ def test_sm2_pair_is_listed_and_classified(run_cli, sm2_env):
 
 def test_cmp_renewal_of_an_sm2_certificate_is_a_coded_refusal(sm2_env, monkeypatch):
     from helper import certs
-    from helper.messages import HelperError
     from helper.keys import KeyService
+    from helper.messages import HelperError
     from helper.renewal.service import CmpRequest, RenewalService
     from tokenio.worker import TokenService
 
