@@ -64,9 +64,15 @@ def os_key() -> str:
 
 
 @cache
+def table() -> dict:
+    """resources/drivers.toml as read, once per process: the drivers and the SM2 profiles."""
+    return tomllib.loads(resources.path("drivers.toml").read_text("utf-8"))
+
+
+@cache
 def registry() -> tuple[DriverEntry, ...]:
     """All registry entries for this OS."""
-    raw = tomllib.loads(resources.path("drivers.toml").read_text("utf-8"))
+    raw = table()
     key = os_key()
     return tuple(
         DriverEntry(

@@ -16,7 +16,6 @@ Functions take the TokenSession first, so callers run them on the token thread w
 from __future__ import annotations
 
 import hashlib
-import tomllib
 import weakref
 from dataclasses import dataclass
 from functools import cache
@@ -24,8 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pkcs11 import Attribute, ObjectClass
 
-import resources
-from tokenio.drivers import entry_for
+from tokenio.drivers import entry_for, table
 from tokenio.errors import MechanismUnsupported, ObjectNotFound, Sm2Unsupported
 from tokenio.p11raw import raw_module
 
@@ -77,7 +75,7 @@ class Sm2Plan:
 @cache
 def profiles() -> tuple[Sm2Profile, ...]:
     """Every SM2 profile of the registry, in file order."""
-    raw = tomllib.loads(resources.path("drivers.toml").read_text("utf-8")).get("sm2", {})
+    raw = table().get("sm2", {})
     return tuple(
         Sm2Profile(
             name=name,
