@@ -89,6 +89,12 @@ def registry() -> tuple[DriverEntry, ...]:
     )
 
 
+@cache
+def sm2_key_types() -> frozenset[int]:
+    """CKK_ values that mean an SM2 key on some vendor's token (the registry's SM2 profiles)."""
+    return frozenset(int(p["key_type"]) for p in table().get("sm2", {}).values())
+
+
 def _expand(path: str) -> str:
     return path.format(
         windir=os.environ.get("WINDIR", r"C:\Windows"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pkcs11
 import pkcs11.exceptions as p11e
@@ -97,8 +97,9 @@ class TokenSession:
         return self._inventory()[0]
 
     def _inventory(self) -> tuple[list[KeyRef], list[KeyRef], list[pkcs11.Object]]:
-        """Private keys, public keys and certificate objects, found in one search of every object."""
-        privates: list[pkcs11.Object] = []
+        """Private keys, public keys and certificate objects, found in one search of every object; each key's
+        attributes are read in one round (on a USB key every C_GetAttributeValue is a trip to the chip)."""
+        privates: list[dict[Attribute, Any]] = []
         publics: list[KeyRef] = []
         certs: list[pkcs11.Object] = []
         with translated():
@@ -107,19 +108,22 @@ class TokenSession:
                 if kind == ObjectClass.CERTIFICATE:
                     certs.append(obj)
                 elif kind == ObjectClass.PRIVATE_KEY:
-                    privates.append(obj)
-                elif kind == ObjectClass.PUBLIC_KEY and (key_type := _key_type(obj)) is not None:
-                    spki = _rsa_spki(obj) if key_type == "rsa" else _ec_spki(obj)
-                    publics.append(KeyRef(_attr(obj, Attribute.ID, b""), _attr(obj, Attribute.LABEL, ""), key_type, spki))
+                    privates.append(_read(obj, *_KEY_ATTRIBUTES))
+                elif kind == ObjectClass.PUBLIC_KEY:
+                    attrs = _read(obj, *_KEY_ATTRIBUTES)
+                    if (key_type := _key_type(attrs)) is not None:
+                        spki = _rsa_spki(attrs) if key_type == "rsa" else _ec_spki(obj)
+                        publics.append(KeyRef(attrs.get(Attribute.ID, b""), attrs.get(Attribute.LABEL, ""),
+                                              key_type, spki))
             spki_by_id = {k.cka_id: k.public_key_info for k in publics}
             keys = []
-            for obj in privates:
-                key_type = _key_type(obj)
+            for attrs in privates:
+                key_type = _key_type(attrs)
                 if key_type is None:
                     continue
-                cka_id = _attr(obj, Attribute.ID, b"")
-                spki = spki_by_id.get(cka_id) or (_rsa_spki(obj) if key_type == "rsa" else None)
-                keys.append(KeyRef(cka_id, _attr(obj, Attribute.LABEL, ""), key_type, spki))
+                cka_id = attrs.get(Attribute.ID, b"")
+                spki = spki_by_id.get(cka_id) or (_rsa_spki(attrs) if key_type == "rsa" else None)
+                keys.append(KeyRef(cka_id, attrs.get(Attribute.LABEL, ""), key_type, spki))
         return keys, publics, certs
 
     def certificates(self) -> list[CertObject]:
@@ -137,9 +141,10 @@ class TokenSession:
         out = []
         with translated():
             for obj in objects:
-                cka_id = _attr(obj, Attribute.ID, b"")
-                label = _attr(obj, Attribute.LABEL, "")
-                der, problem = _read_cert_value(obj)
+                attrs = _read(obj, Attribute.ID, Attribute.LABEL, Attribute.VALUE)
+                cka_id = attrs.get(Attribute.ID, b"")
+                label = attrs.get(Attribute.LABEL, "")
+                der, problem = _cert_value(attrs.get(Attribute.VALUE))
                 key = by_id.get(cka_id) if cka_id else None
                 if key is None and der is not None:
                     key = by_spki.get(_cert_spki(der))
@@ -180,7 +185,7 @@ class TokenSession:
         with translated():
             return [
                 o for o in self.session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE})
-                if _read_cert_value(o)[0] == der
+                if _cert_value(_attr(o, Attribute.VALUE, None))[0] == der
             ]
 
     def delete_certificate(self, der: bytes) -> int:
@@ -216,15 +221,11 @@ class TokenSession:
         if application is not None:
             template[Attribute.APPLICATION] = application
         with translated():
-            return [
-                DataObject(
-                    label=_attr(o, Attribute.LABEL, ""),
-                    application=_attr(o, Attribute.APPLICATION, ""),
-                    size=len(_attr(o, Attribute.VALUE, b"")),
-                    private=bool(_attr(o, Attribute.PRIVATE, False)),
-                )
-                for o in self.session.get_objects(template)
-            ]
+            found = [_read(o, Attribute.LABEL, Attribute.APPLICATION, Attribute.VALUE, Attribute.PRIVATE)
+                     for o in self.session.get_objects(template)]
+        return [DataObject(label=a.get(Attribute.LABEL, ""), application=a.get(Attribute.APPLICATION, ""),
+                           size=len(a.get(Attribute.VALUE, b"")), private=bool(a.get(Attribute.PRIVATE, False)))
+                for a in found]
 
     def read_data(self, application: str, label: str) -> bytes:
         with translated():
@@ -270,7 +271,7 @@ class TokenSession:
                 pub, _ = self.session.generate_keypair(
                     KeyType.RSA, 2048, id=cka_id, label=label, store=True,
                     public_template=public_template, private_template=private_template)
-                return KeyRef(cka_id, label, "rsa", _rsa_spki(pub))
+                return KeyRef(cka_id, label, "rsa", _rsa_spki(_read(pub, Attribute.MODULUS, Attribute.PUBLIC_EXPONENT)))
             params = self.session.create_domain_parameters(
                 KeyType.EC, {Attribute.EC_PARAMS: encode_named_curve_parameters("secp256r1")}, local=True)
             pub, _ = params.generate_keypair(id=cka_id, label=label, store=True,
@@ -353,28 +354,43 @@ class TokenSession:
         return bool(need & mechs)
 
 
-def _attr(obj: pkcs11.Object, attribute: Attribute, default):
+_KEY_ATTRIBUTES = (Attribute.ID, Attribute.LABEL, Attribute.KEY_TYPE, Attribute.MODULUS, Attribute.PUBLIC_EXPONENT)
+_ABSENT = (p11e.AttributeTypeInvalid, p11e.AttributeSensitive, KeyError)
+
+
+def _read(obj: pkcs11.Object, *attributes: Attribute) -> dict[Attribute, Any]:
+    """The attributes the token gives for ``obj`` in one C_GetAttributeValue round; invalid, sensitive and
+    empty ones are left out. Modules that fail a bulk read are asked one attribute at a time."""
     try:
-        value = obj[attribute]
-    except (p11e.AttributeTypeInvalid, p11e.AttributeSensitive, KeyError):
-        return default
-    return default if value is None else value
+        values = obj.get_attributes(attributes)
+    except p11e.PKCS11Error:
+        values = {}
+        for attribute in attributes:
+            try:
+                values[attribute] = obj[attribute]
+            except (*_ABSENT, p11e.FunctionFailed):
+                continue
+    return {a: v for a, v in values.items() if v is not None}
 
 
-def _key_type(obj: pkcs11.Object) -> Literal["rsa", "ec", "sm2"] | None:
-    kt = _attr(obj, Attribute.KEY_TYPE, None)
+def _attr(obj: pkcs11.Object, attribute: Attribute, default):
+    return _read(obj, attribute).get(attribute, default)
+
+
+def _key_type(attrs: dict[Attribute, Any]) -> Literal["rsa", "ec", "sm2"] | None:
+    kt = attrs.get(Attribute.KEY_TYPE)
     if kt == KeyType.RSA:
         return "rsa"
     if kt == KeyType.EC:
         return "ec"
-    from tokenio import sm2
+    from tokenio.drivers import sm2_key_types
 
-    return "sm2" if kt in sm2.key_types() else None
+    return "sm2" if kt in sm2_key_types() else None
 
 
-def _rsa_spki(obj: pkcs11.Object) -> bytes | None:
-    modulus = _attr(obj, Attribute.MODULUS, None)
-    exponent = _attr(obj, Attribute.PUBLIC_EXPONENT, None)
+def _rsa_spki(attrs: dict[Attribute, Any]) -> bytes | None:
+    modulus = attrs.get(Attribute.MODULUS)
+    exponent = attrs.get(Attribute.PUBLIC_EXPONENT)
     if not modulus or not exponent:
         return None
     from asn1crypto import core, keys
@@ -395,8 +411,8 @@ def _ec_spki(obj: pkcs11.Object) -> bytes | None:
         return None
 
 
-def _read_cert_value(obj: pkcs11.Object) -> tuple[bytes | None, str | None]:
-    value = _attr(obj, Attribute.VALUE, None)
+def _cert_value(value: bytes | None) -> tuple[bytes | None, str | None]:
+    """The certificate's DER, or why an object's value is not a usable certificate."""
     if not value:
         return None, "empty value"
     from asn1crypto import x509

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pkcs11 import Attribute, ObjectClass
 
-from tokenio.drivers import entry_for, table
+from tokenio.drivers import entry_for, sm2_key_types, table
 from tokenio.errors import MechanismUnsupported, ObjectNotFound, Sm2Unsupported
 from tokenio.p11raw import raw_module
 
@@ -88,11 +88,6 @@ def profiles() -> tuple[Sm2Profile, ...]:
         )
         for name, p in raw.items()
     )
-
-
-def key_types() -> frozenset[int]:
-    """CKK_ values that mean an SM2 key on some vendor's token."""
-    return frozenset(p.key_type for p in profiles())
 
 
 def choose(mechanisms: frozenset[int] | set[int], driver: str, preferred: str | None = None) -> Sm2Plan:
@@ -161,7 +156,7 @@ def public_keys(ts: TokenSession) -> list[KeyRef]:
     from tokenio.session import KeyRef
 
     raw = raw_module(ts.info.module_path)
-    sm2 = key_types()
+    sm2 = sm2_key_types()
     out = []
     for obj in ts.session.get_objects({Attribute.CLASS: ObjectClass.PUBLIC_KEY}):
         key_type = raw.attribute(ts.session.handle, obj.handle, Attribute.KEY_TYPE)

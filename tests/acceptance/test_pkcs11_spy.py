@@ -29,6 +29,7 @@ def spy(tmp_path):
     def calls() -> Counter[str]:
         text = log.read_text("utf-8", "replace") if log.exists() else ""
         counts = Counter(re.findall(r"^\d+: (C_\w+)", text, re.M))
+        counts["objects found"] = len(re.findall(r"^Object 0x[0-9a-f]+ matches", text, re.M))
         log.unlink(missing_ok=True)
         return counts
 
@@ -51,6 +52,10 @@ def test_tokens_and_certs_through_the_spy(run_cli, spy, spy_token):
     assert len(json.loads(certs.stdout)["certificates"]) == 2
     counted = calls()
     assert counted["C_Initialize"] == 1 and counted["C_FindObjectsInit"] == 1
+    # each object's attributes in one round (a size query, then the values), after python-pkcs11's own round
+    # for its class: on a USB key every call is a trip to the chip
+    assert counted["objects found"] >= 4  # two certificates and their public keys (private ones need the PIN)
+    assert counted["C_GetAttributeValue"] <= 4 * counted["objects found"], counted
 
 
 def test_one_sign_reads_the_key_once(run_cli, spy, spy_token, tmp_path):
