@@ -98,6 +98,11 @@ def test_exclusive_options_and_unknown_ids(run_cli, demo_token, tmp_path):
     assert "choose one" not in both.stderr
     unknown = run_cli("cert", "show", "nonexist")
     assert unknown.returncode == 2 and "没有找到这张证书" in unknown.stderr
+    portal = run_cli("portals", "open", "nosuch")
+    assert portal.returncode == 2 and "没有找到网站“nosuch”" in portal.stderr
+    seal = run_cli("seal", "remove", "没有这枚章", "--token", demo_token.serial, "--pin-stdin",
+                   stdin=demo_token.pin + "\n")
+    assert seal.returncode == 2 and "U盾里没有名为“没有这枚章”的印章" in seal.stderr, seal.stderr
 
 
 def test_output_files_get_the_umask_permissions(run_cli, demo_token, tmp_path):

@@ -137,4 +137,4 @@ def test_cli_portals_list_json(run_cli, demo_token):
 
 def test_cli_open_unknown_portal(run_cli):
     result = run_cli("portals", "open", "nope")
-    assert result.returncode == 5 and "nope" in result.stderr
+    assert result.returncode == 2 and "nope" in result.stderr  # an unknown ID is a usage error
