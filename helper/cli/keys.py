@@ -140,9 +140,9 @@ def cert_show(cert_id: str, serial: str | None, as_json: bool) -> None:
                                                 "chain_complete": certs.chain_complete([c.der for c in chain])}})
         return
     rows = [(r.label, r.value) for r in certdetails.rows(i, ctx.lang or "zh", has_private_key=entry.has_key)]
-    width = max(len(r[0]) for r in rows)
+    width = max(wording.columns(r[0]) for r in rows)
     for label, value in rows:
-        click.echo(f"{label:<{width}}  {value}")
+        click.echo(f"{wording.pad(label, width)}  {value}")
     click.echo(ctx.t("证书链：", "Chain:"))
     for depth, c in enumerate(chain):
         click.echo(f"  {'  ' * depth}└ {c.subject_cn or c.unit}")
