@@ -46,7 +46,7 @@ def verify(files: tuple[Path, ...], trust: tuple[Path, ...], password_stdin: boo
     first = bad[0]
     if not first.signatures:
         raise HelperError("VERIFY_NO_SIGNATURES", path=str(first.path))
-    raise HelperError("VERIFY_FAILED", path=str(first.path), problems="; ".join(first.problems()))
+    raise HelperError("VERIFY_FAILED", path=str(first.path), problems=ctx.t("；", "; ").join(first.reasons(ctx.lang)))
 
 
 CHANGES = {
@@ -54,6 +54,10 @@ CHANGES = {
     "FORM_FILLING": ("填写表单", "form filling"), "ANNOTATIONS": ("添加批注", "annotations"),
     "OTHER": ("其他改动", "other changes"), "APPENDED": ("文件末尾被添加了内容", "data appended to the file"),
 }
+
+
+LEVELS = {"B-B": ("无时间戳", "no timestamp"), "B-T": ("带可信时间", "timestamped"),
+          "B-LT": ("带可信时间和长期验证数据", "timestamped, with long-term validation data")}
 
 
 def _changes(ctx, level: str) -> str:
@@ -70,8 +74,10 @@ def _print(ctx, report) -> None:
                                       else ctx.t("验证未通过", "NOT valid")))
     for n, s in enumerate(report.signatures, 1):
         mark = "✓" if s.ok else "✗"
-        click.echo(f"  {mark} {ctx.t('签章', 'Signature')} {n} ({s.field}, {s.level}"
-                   f"{ctx.t('，认证签名', ', certification') if s.certified else ''})")
+        about = [s.field, *([ctx.t(*LEVELS[s.level])] if s.level in LEVELS else []),
+                 *([ctx.t("认证签名", "certification")] if s.certified else [])]
+        click.echo(f"  {mark} {ctx.t('签章', 'Signature')} {n}{ctx.t('（', ' (')}{ctx.t('，', ', ').join(about)}"
+                   f"{ctx.t('）', ')')}")
         click.echo(f"    {ctx.t('签章单位', 'Unit')}: {s.unit}   {ctx.t('签章人', 'Signer')}: {s.holder}")
         click.echo(f"    {ctx.t('证书', 'Certificate')}: {s.cert_serial} ({s.issuer})")
         when = s.signing_time.astimezone().strftime("%Y-%m-%d %H:%M:%S") if s.signing_time else "-"
@@ -82,5 +88,7 @@ def _print(ctx, report) -> None:
         click.echo(f"    {ctx.t('内容未被篡改', 'Content intact')}: {_yes(ctx, s.intact and s.valid)}   "
                    f"{ctx.t('证书可信', 'Trusted')}: {_yes(ctx, s.trusted)}   "
                    f"{ctx.t('之后的改动', 'Changes after')}: {_changes(ctx, s.changes_after)}")
+        if not s.ok:
+            click.echo(f"    {ctx.t('原因', 'Why')}: {ctx.t('，', ', ').join(s.reasons(ctx.lang))}")
     if report.modified_after_last:
         click.echo("  ✗ " + ctx.t("最后一个签章之后文件又被修改过。", "The file was changed after the last signature."))

@@ -7,6 +7,7 @@ caller; nothing is fetched from the network, and revocation data embedded in the
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from functools import cache
@@ -19,7 +20,36 @@ from helper.signing import sm2verify
 from helper.signing.identity import trust_pool
 from helper.signing.pdfinput import read_pdf
 
+log = logging.getLogger(__name__)
+
 _ACCEPTED_CHANGES = ("NONE", "LTA_UPDATES", "FORM_FILLING", "ANNOTATIONS")
+
+# Why a signature does not pass, as a clerk reads it: the failed checks, then SignatureReport.problem's codes.
+REASONS: dict[str, tuple[str, str]] = {
+    "integrity": ("签章后文件内容被改动过", "the signed content was changed"),
+    "signature": ("签名值与证书不符", "the signature does not match its certificate"),
+    "trust": ("签章证书不是受信任的CA签发的", "the certificate is not from a trusted CA"),
+    "changes": ("签章之后文件又被改动过", "the document was changed after this signature"),
+    "unreadable": ("签名数据无法读取", "the signature data cannot be read"),
+    "check_failed": ("签章无法检查", "the signature could not be checked"),
+    "signed_attributes": ("签名缺少 PAdES 要求的签名属性", "the signature lacks the attributes PAdES requires"),
+    "key_usage": ("这张证书不能用于签章（例如加密证书）", "this certificate may not sign (e.g. an encryption certificate)"),
+    "revoked": ("签章证书已被吊销", "the certificate has been revoked"),
+    "chain_no_issuer": ("找不到签发这张证书的CA证书", "the CA certificate that issued it is not available"),
+    "chain_untrusted": ("证书的根CA不在受信任列表中", "its root CA is not in the trusted list"),
+    "chain_bad_signature": ("证书链上的签名不正确", "a signature in its certificate chain is wrong"),
+    "chain_expired": ("证书链中有证书已过期", "a certificate in its chain has expired"),
+    "chain_not_yet_valid": ("证书链中有证书尚未生效", "a certificate in its chain is not valid yet"),
+    "chain_not_ca": ("签发者不是CA证书", "its issuer is not a CA certificate"),
+}
+_UNCHECKED = ("unreadable", "check_failed")
+_TRUST_CODES = ("revoked", "chain_")  # problems that already say why the certificate is not trusted
+
+
+def reason(code: str, lang: str) -> str:
+    """One REASONS code in words."""
+    zh, en = REASONS.get(code, (code, code))
+    return zh if lang == "zh" else en
 
 
 @dataclass(frozen=True)
@@ -52,6 +82,20 @@ class SignatureReport:
     def ok(self) -> bool:
         return self.intact and self.valid and self.trusted and self.changes_allowed and not self.problem
 
+    def failures(self) -> list[str]:
+        """The REASONS codes of what failed, most basic first (empty when the signature passes)."""
+        if self.problem in _UNCHECKED:
+            return [self.problem]  # the other checks could not run
+        explained = self.problem.startswith(_TRUST_CODES)
+        return [code for code, bad in (("integrity", not self.intact), ("signature", self.intact and not self.valid),
+                                       ("trust", not self.trusted and not explained),
+                                       ("changes", not self.changes_allowed), (self.problem, bool(self.problem)))
+                if bad]
+
+    def reasons(self, lang: str) -> list[str]:
+        """What failed, in words (``lang`` "zh" or "en")."""
+        return [reason(code, lang) for code in self.failures()]
+
 
 @dataclass(frozen=True)
 class VerifyReport:
@@ -69,15 +113,19 @@ class VerifyReport:
         return bool(self.signatures) and all(s.ok for s in self.signatures) and not self.modified_after_last
 
     def problems(self) -> list[str]:
-        out = []
-        for s in self.signatures:
-            what = [w for w, bad in (("integrity", not s.intact), ("signature", not s.valid),
-                                     ("trust", not s.trusted), (f"changes {s.changes_after}", not s.changes_allowed),
-                                     (s.problem, bool(s.problem))) if bad]
-            if what:
-                out.append(f"{s.field}: {', '.join(what)}")
+        """Each failing signature's field and REASONS codes, for logs and JSON."""
+        out = [f"{s.field}: {', '.join(s.failures())}" for s in self.signatures if s.failures()]
         if self.modified_after_last:
             out.append("modified after the last signature")
+        return out
+
+    def reasons(self, lang: str) -> list[str]:
+        """What failed in this file, in words: each failing signature by its number, then later changes."""
+        zh = lang == "zh"
+        out = [(f"签章 {n}：" if zh else f"signature {n}: ") + ("，" if zh else ", ").join(s.reasons(lang))
+               for n, s in enumerate(self.signatures, 1) if s.failures()]
+        if self.modified_after_last:
+            out.append("最后一个签章之后文件又被修改过" if zh else "the file was changed after the last signature")
         return out
 
     def as_json(self) -> dict[str, Any]:
@@ -152,8 +200,9 @@ def _signatures(reader) -> list[tuple[str, Any]]:
 
 def _undecodable(field: str, exc: Exception) -> SignatureReport:
     """A signature whose data cannot be decoded: it does not verify (the file itself could be read)."""
+    log.warning("signature %s unreadable: %s", field, type(exc).__name__)
     return SignatureReport(field, "", "", "", "", None, None, None, False, False, False, False, False, "NONE",
-                           True, "?", problem=f"signature data unreadable ({type(exc).__name__})")
+                           True, "?", problem="unreadable")
 
 
 def _trust(extra: tuple[bytes, ...]):
@@ -207,9 +256,10 @@ def _check(sig, reader, roots, others) -> SignatureReport:
         st = validate_pdf_signature(sig, signer_validation_context=vc, ts_validation_context=vc,
                                     key_usage_settings=usage, diff_policy=acrobat_diff_policy())
     except Exception as exc:  # noqa: BLE001 - a broken signature is reported, not raised
+        log.warning("signature %s could not be checked: %s", sig.field_name, type(exc).__name__)
         return SignatureReport(str(sig.field_name), info.unit, info.subject_cn, info.serial_hex, info.issuer_cn, None,
                                None, None, False, False, False, sig.docmdp_level is not None, False, "OTHER", False,
-                               "?", problem=type(exc).__name__, **shown)
+                               "?", problem="check_failed", **shown)
     ts = st.timestamp_validity
     whole = st.coverage.name == "ENTIRE_FILE"
     level_name = changes_after(whole, st.modification_level.name if st.modification_level is not None else "NONE")
@@ -221,7 +271,17 @@ def _check(sig, reader, roots, others) -> SignatureReport:
         timestamp_trusted=ts.trusted if ts else None, intact=st.intact, valid=st.valid, trusted=st.trusted,
         certified=sig.docmdp_level is not None, covers_whole_file=whole,
         changes_after=level_name, changes_allowed=bool(st.docmdp_ok) and level_name in _ACCEPTED_CHANGES,
-        level=level, **shown)
+        level=level, problem="" if st.trusted else _trust_problem(st.trust_problem_indic), **shown)
+
+
+def _trust_problem(indication: Any) -> str:
+    """The REASONS code for pyHanko's AdES sub-indication of a certificate that is not trusted."""
+    name = getattr(indication, "name", "")
+    if name.startswith("REVOKED"):
+        return "revoked"
+    if name in ("EXPIRED", "OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NOT_REVOKED"):
+        return "chain_expired"
+    return "chain_not_yet_valid" if name == "NOT_YET_VALID" else "chain_untrusted"
 
 
 def changes_after(whole: bool, level_name: str) -> str:

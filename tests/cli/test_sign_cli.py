@@ -279,12 +279,28 @@ def test_a_changed_signature_does_not_verify_and_says_so(run_cli, signed_pdf, ns
     result = run_cli("verify", str(signed_pdf))
     assert result.returncode == 7, result.stdout + result.stderr
     assert "签章验证未通过" in result.stderr and "没有签章" not in result.stderr and "修复" not in result.stderr
+    assert "原因: 签名值与证书不符" in result.stdout and "签章 1：签名值与证书不符" in result.stderr
     assert "Signature is Valid." not in subprocess.run(["pdfsig", "-nssdir", nssdir, str(signed_pdf)],
                                                        capture_output=True, text=True).stdout
     signed_pdf.write_bytes(bytes(garbled))
     undecodable = run_cli("verify", str(signed_pdf))
     assert undecodable.returncode == 7 and "签章验证未通过" in undecodable.stderr, undecodable.stderr
     assert "意外错误" not in undecodable.stderr and "修复" not in undecodable.stderr
+    assert "原因: 签名数据无法读取" in undecodable.stdout or "原因: 签章无法检查" in undecodable.stdout, undecodable.stdout
+
+
+def test_an_untrusted_issuer_is_explained_in_words(run_cli, signed_pdf, tmp_path):
+    elsewhere = {"CAHELPER_HOME": str(tmp_path / "another-computer")}  # a computer that knows no demo CA
+    result = run_cli("verify", str(signed_pdf), env=elsewhere)
+    assert result.returncode == 7, result.stdout + result.stderr
+    assert "签章 1（" in result.stdout and "无时间戳" in result.stdout and "B-B" not in result.stdout
+    assert "原因: 证书的根CA不在受信任列表中" in result.stdout
+    assert "签章 1：证书的根CA不在受信任列表中" in result.stderr and "cahelper-seal-1: trust" not in result.stderr
+    english = run_cli("--lang", "en", "verify", str(signed_pdf), env=elsewhere)
+    assert "Why: its root CA is not in the trusted list" in english.stdout
+    report = json.loads(run_cli("verify", str(signed_pdf), "--json", env=elsewhere).stdout)
+    signature = report["files"][0]["signatures"][0]
+    assert signature["problem"] == "chain_untrusted" and signature["level"] == "B-B"
 
 
 def test_an_unreadable_file_is_not_called_a_bad_signature(run_cli, tmp_path):

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 from gui import theme
 from gui.context import AppContext
 from gui.pages.signing import parts
-from helper.signing import desk
+from helper import messages
+from helper.signing import desk, verify
 from helper.signing.verify import SignatureReport
 
 SEAL_VIEW_PX = 120
@@ -200,8 +201,7 @@ class VerifyTab(QWidget):
                       self.tr("Its issuer is not in the trusted list"), sig.trusted))
         facts.append((self.tr("Changes afterwards"), *self._changes(sig)))
         if sig.problem:
-            facts.append((self.tr("Problem"), self.tr("The signature could not be checked (%1)").replace("%1", sig.problem),
-                          False))
+            facts.append((self.tr("Problem"), verify.reason(sig.problem, messages.language()), False))
         return facts
 
     def _changes(self, sig: SignatureReport) -> tuple[str, bool]:
