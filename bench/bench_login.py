@@ -244,8 +244,8 @@ def body_service() -> None:
     """--body-service: a local service whose user declines everything (this bench's large-body target). It
     prints the longest event-loop lag seen so far every half second ("lag 0.012")."""
     from helper.keys import KeyService, make_service
+    from helper.local_service import LocalService, ServiceConfig
     from helper.login.keyops import Limits
-    from helper.login.service import LocalService, ServiceConfig
 
     tokens = make_service()
     service = LocalService(KeyService(tokens), DecliningConsent(), ServiceConfig(port=0, limits=Limits(rate_max=10**6)),
@@ -329,8 +329,8 @@ def main() -> None:
     from helper import settings
     from helper.demo import environment
     from helper.keys import KeyService, make_service
+    from helper.local_service import LocalService, ServiceConfig
     from helper.login.keyops import Limits
-    from helper.login.service import LocalService, ServiceConfig
 
     with tempfile.TemporaryDirectory() as tmp:
         env, _ = environment.ensure(Path(tmp) / "demo")

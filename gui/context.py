@@ -42,7 +42,7 @@ from helper import settings as settings_mod
 
 if TYPE_CHECKING:  # the token stack is imported after the window's first paint
     from helper.keys import KeyService, LoginResult
-    from helper.login.service import LocalService
+    from helper.local_service import LocalService
     from helper.renewal.service import RenewalService
     from helper.tokens import TokenChange, TokenInfo, TokenService, TokenWatcher
 

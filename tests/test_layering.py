@@ -4,7 +4,7 @@
 - helper's services never import the CLI face (helper.cli), which sits beside the GUI as a face;
 - the GUI does no PKCS#11 and no crypto: no tokenio, pkcs11, cryptography, asn1crypto or pyhanko;
 - product code never imports the demo (helper.demo: demo PKI, demo token, demo portals);
-- no import cycles between the top-level packages.
+- no import cycles between the top-level packages, nor between helper's subpackages (login, renewal, signing…).
 """
 
 from __future__ import annotations
@@ -83,6 +83,20 @@ def test_no_cycles_between_packages():
     edges = {p: {top(n) for path in sources(p) for n in imported_modules(path) if top(n) in PACKAGES} - {p}
              for p in PACKAGES}
     cycles = [(a, b) for a in PACKAGES for b in edges[a] if a in edges[b]]
+    assert cycles == []
+
+
+def test_no_cycles_between_helper_subpackages():
+    folder = ROOT / "helper"
+    subpackages = sorted(p.name for p in folder.iterdir() if (p / "__init__.py").exists())
+
+    def owner(name: str) -> str | None:
+        parts = name.split(".")
+        return parts[1] if len(parts) > 1 and parts[0] == "helper" and parts[1] in subpackages else None
+
+    edges = {s: {owner(n) for path in sorted((folder / s).rglob("*.py")) for n in imported_modules(path)} - {s, None}
+             for s in subpackages}
+    cycles = [(a, b) for a in subpackages for b in sorted(edges[a]) if a < b and a in edges[b]]
     assert cycles == []
 
 

@@ -18,9 +18,9 @@ def serve(port: int | None, consent_timeout: float | None) -> None:
     import dataclasses
 
     from helper import settings
+    from helper.local_service import LocalService, ServiceConfig
     from helper.login.consent import TerminalConsentUI
     from helper.login.keyops import Limits
-    from helper.login.service import LocalService, ServiceConfig
 
     ctx = obj()
     conf = settings.load()

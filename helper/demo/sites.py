@@ -9,7 +9,7 @@ from typing import Protocol
 from helper import portals
 from helper.demo.portal.app import DEFAULT_PORT as PORTAL_PORT
 from helper.demo.renewal_site.app import DEFAULT_PORT as RENEWAL_PORT
-from helper.login.service import LocalService
+from helper.local_service import LocalService
 
 DEMO_PORTALS = (
     portals.Portal(

@@ -1,6 +1,6 @@
 """The local web service on 127.0.0.1: binds, serves the routes it is handed behind one guard, stops.
 
-It knows no feature: whoever starts it (helper.login.service) passes the route providers (login, signing,
+It knows no feature: whoever starts it (helper.local_service) passes the route providers (login, signing,
 renewal) and the allowlist. Its own endpoints are ``GET /v1/status`` and ``GET /v1/openapi.json``
 (see static/openapi.json). The guard, limits and replies are helper.login.http's.
 """

@@ -243,8 +243,8 @@ def test_one_click_renewal_on_the_cas_website_says_what_to_do_and_ends_in_done(l
     from gui.pages.renewal import view
     from helper import settings
     from helper.keys import KeyService
+    from helper.local_service import LocalService, ServiceConfig
     from helper.login.keyops import Limits
-    from helper.login.service import LocalService, ServiceConfig
     from tests.helper.login.login_kit import ScriptedUI, call
 
     language(lang)

@@ -163,7 +163,7 @@ class QtConsentUI(QObject):
 
 def make_service(app: AppContext):
     """The LocalService for this application, answering through the GUI's consent dialog (not started)."""
-    from helper.login.service import LocalService, ServiceConfig
+    from helper.local_service import LocalService, ServiceConfig
 
     ui = QtConsentUI(app)
     ui.setParent(app)

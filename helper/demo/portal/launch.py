@@ -9,9 +9,9 @@ from helper import certs, seals
 from helper.demo.portal.app import DEFAULT_PORT, DemoPortal
 from helper.demo.sites import start_service_beside
 from helper.keys import CertEntry, KeyService
+from helper.local_service import LocalService, ServiceConfig
 from helper.login.consent import ConsentUI
 from helper.login.keyops import Limits
-from helper.login.service import LocalService, ServiceConfig
 from tokenio.worker import SessionHandle
 
 

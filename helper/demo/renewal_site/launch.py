@@ -9,9 +9,9 @@ from helper.demo.pki import DemoPKI
 from helper.demo.renewal_site.app import DEFAULT_PORT, RenewalSite
 from helper.demo.sites import start_service_beside
 from helper.keys import KeyService
+from helper.local_service import LocalService, ServiceConfig
 from helper.login.consent import ConsentUI
 from helper.login.keyops import Limits
-from helper.login.service import LocalService, ServiceConfig
 
 
 @dataclass

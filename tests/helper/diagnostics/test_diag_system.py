@@ -15,7 +15,7 @@ from helper import settings
 from helper.diagnostics import Status
 from helper.diagnostics.clock import RELEASE_DATE
 from helper.keys import KeyService
-from helper.login.service import LocalService, ServiceConfig
+from helper.local_service import LocalService, ServiceConfig
 from tests.helper.diagnostics.kit import run_check
 
 NO_KEY = "0000feedface0000"  # no such key: the clock is judged by the release date alone

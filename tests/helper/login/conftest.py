@@ -7,8 +7,8 @@ from login_kit import ORIGIN, ScriptedUI
 
 from helper import settings
 from helper.keys import KeyService
+from helper.local_service import LocalService, ServiceConfig
 from helper.login.keyops import Limits
-from helper.login.service import LocalService, ServiceConfig
 
 FAST = Limits(consent_timeout=1.0, cooldown_base=2.0, cooldown_max=8.0, rate_window=60.0, rate_max=20)
 

@@ -14,9 +14,9 @@ from login_kit import ORIGIN, ScriptedUI, call, new_nonce
 from helper import settings
 from helper.crypto import sm2
 from helper.keys import KeyService
+from helper.local_service import LocalService, ServiceConfig
 from helper.login.authtoken_errors import CertificateUntrusted, RevocationUnavailable, TokenSignatureInvalid
 from helper.login.keyops import Limits
-from helper.login.service import LocalService, ServiceConfig
 from helper.login.token import signed_data
 from helper.login.verify import TokenVerifier
 from tests.interop.sm2world import PIN, bouncy_castle, make_pki, provision_pair, sm2_pki, sm2_test_key

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[3]
 SERVER = ("helper/login/server.py", "helper/login/http.py")
 FEATURES = ("helper/login/routes.py", "helper/login/pdfsign.py", "helper/login/keyops.py", "helper/renewal/web.py")
 FEATURE_MODULES = ("helper.keys", "helper.login.keyops", "helper.login.routes", "helper.login.pdfsign",
-                   "helper.login.service", "helper.renewal", "helper.signing", "tokenio")
+                   "helper.local_service", "helper.renewal", "helper.signing", "tokenio")
 
 
 def _imports(path: str) -> set[str]:
@@ -31,12 +31,12 @@ def test_server_imports_no_feature():
 
 def test_no_feature_imports_the_server():
     for path in FEATURES:
-        bad = [n for n in _imports(path) if n in ("helper.login.server", "helper.login.service")]
+        bad = [n for n in _imports(path) if n in ("helper.login.server", "helper.local_service")]
         assert not bad, f"{path} imports {bad}"
 
 
 def test_no_private_attributes_of_other_objects():
-    for path in SERVER + FEATURES + ("helper/login/service.py",):
+    for path in SERVER + FEATURES + ("helper/local_service.py",):
         for node in ast.walk(ast.parse((ROOT / path).read_text("utf-8"))):
             if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
                 owner = node.value

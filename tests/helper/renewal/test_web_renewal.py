@@ -17,9 +17,9 @@ from renewal_kit import Forger, renewals, store, token_objects
 from helper import settings
 from helper.demo.pki import DemoPKI, software_key, unit_name
 from helper.keys import KeyService
+from helper.local_service import LocalService, ServiceConfig
 from helper.login.keyops import Limits
 from helper.login.server import openapi_document
-from helper.login.service import LocalService, ServiceConfig
 from helper.renewal.service import WAITING_DAYS
 from tests.helper.login.login_kit import ORIGIN, ScriptedUI, call
 
