@@ -43,7 +43,7 @@ class InstantConsent:
 
         return ConsentAnswer(True, self.cert_id, bytearray(self.pin.encode()))
 
-    def cancel(self) -> None:
+    def cancel(self, *, stopping: bool = False) -> None:
         pass
 
 
@@ -236,7 +236,7 @@ class DecliningConsent:
 
         return DENIED
 
-    def cancel(self) -> None:
+    def cancel(self, *, stopping: bool = False) -> None:
         pass
 
 

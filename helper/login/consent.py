@@ -12,6 +12,7 @@ import os
 import select
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO, Literal, NoReturn, Protocol
 
@@ -71,8 +72,9 @@ class ConsentUI(Protocol):
     def ask(self, request: ConsentRequest) -> ConsentAnswer:
         """Ask the user (blocking; called on a worker thread). Kinds authenticate/sign_pdf need a PIN."""
 
-    def cancel(self) -> None:
-        """Close an open question: the service gave up waiting (timeout). ``ask`` then returns DENIED."""
+    def cancel(self, *, stopping: bool = False) -> None:
+        """Close an open question: the service gave up waiting (timeout), or is ``stopping``. ``ask`` then
+        returns DENIED."""
 
 
 def _pick_language(zh: str, en: str) -> str:
@@ -90,6 +92,7 @@ class TerminalConsentUI:
     def __init__(self, tty_path: str = "/dev/tty") -> None:
         self._tty_path = tty_path
         self._cancelled = threading.Event()
+        self._stopping = False
 
     @staticmethod
     def available(tty_path: str = "/dev/tty") -> bool:
@@ -102,13 +105,14 @@ class TerminalConsentUI:
         os.close(fd)
         return True
 
-    def cancel(self) -> None:
+    def cancel(self, *, stopping: bool = False) -> None:
+        self._stopping = stopping
         self._cancelled.set()
 
     def ask(self, request: ConsentRequest) -> ConsentAnswer:
         self._cancelled.clear()
         with open(self._tty_path, "r+b", buffering=0) as tty:
-            return _TerminalDialog(tty, self._cancelled, request).run()
+            return _TerminalDialog(tty, self._cancelled, request, lambda: self._stopping).run()
 
     def report(self, error: BaseException) -> None:
         with open(self._tty_path, "r+b", buffering=0) as tty:
@@ -122,9 +126,11 @@ class _Cancelled(Exception):
 class _TerminalDialog:
     """One consent request on a terminal: the questions in order, each naming the website."""
 
-    def __init__(self, tty: BinaryIO, cancelled: threading.Event, request: ConsentRequest) -> None:
+    def __init__(self, tty: BinaryIO, cancelled: threading.Event, request: ConsentRequest,
+                 stopping: Callable[[], bool]) -> None:
         self.tty = tty
         self.cancelled = cancelled
+        self.stopping = stopping  # why ``cancelled`` was set: the service stops (Ctrl+C), else a timeout
         self.request = request
         self.who = f"{request.portal_name} ({request.origin})" if request.portal_name else request.origin
 
@@ -207,6 +213,9 @@ class _TerminalDialog:
         if cancelled:
             self.say(t(f"已取消：网站 {self.who} 的请求没有使用U盾。\n",
                        f"Cancelled: the key was not used for the website {self.who}.\n"))
+        elif self.stopping():
+            self.say(t(f"\n已取消：服务正在停止，网站 {self.who} 的请求没有使用U盾。\n",
+                       f"\nCancelled: the service is stopping; the key was not used for the website {self.who}.\n"))
         else:
             self.say(t(f"\n已超时：网站 {self.who} 的请求已取消，U盾没有被使用。\n",
                        f"\nTimed out: the request of the website {self.who} was cancelled; the key was not used.\n"))

@@ -121,7 +121,7 @@ class KeyOperations:
 
     def close(self) -> None:
         if self.ui is not None:
-            self.ui.cancel()
+            self.ui.cancel(stopping=True)
         self._ui_pool.shutdown(wait=False, cancel_futures=True)
 
     # --- public operations ----------------------------------------------------------------------

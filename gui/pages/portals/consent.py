@@ -134,7 +134,7 @@ class QtConsentUI(QObject):
         self._done.wait()
         return self._answer
 
-    def cancel(self) -> None:
+    def cancel(self, *, stopping: bool = False) -> None:
         self._close.emit()
 
     @Slot(object)

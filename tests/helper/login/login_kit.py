@@ -65,7 +65,7 @@ class ScriptedUI:
         self.hold = False
         self._release.set()
 
-    def cancel(self) -> None:
+    def cancel(self, *, stopping: bool = False) -> None:
         self.cancels += 1
         self._release.set()
 

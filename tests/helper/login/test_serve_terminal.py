@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import concurrent.futures
 import hashlib
+import os
 import re
+import signal
 import time
 from pathlib import Path
 
@@ -79,6 +81,19 @@ def test_timeout_says_so_restores_echo_and_late_input_answers_nothing(terminal, 
 
     # the clerk comes back late and answers the closed question: that answer must not approve another site
     _stale_yes_does_not_approve(term, pool, SITE_B, tmp_path / "home", refuse="\n")
+
+
+def test_ctrl_c_during_a_question_says_cancelled_not_timed_out(terminal, pool, demo_token):
+    term = terminal(approved=(SITE_A,))
+    mark = term.mark()
+    body = {"nonce": new_nonce(), "certificateId": _cert_id(demo_token.cert(0))}
+    pool.submit(call, term.port, "POST", "/v1/auth", body, origin=SITE_A)
+    term.wait_for(r"为网站 甲网站 \(https://a\.example\) 输入数字证书口令", after=mark)
+    os.killpg(term.proc.pid, signal.SIGINT)  # Ctrl+C on the terminal
+    term.wait_for("服务已停止", after=mark)
+    shown = term.screen[mark:]
+    assert "已取消：服务正在停止，网站 甲网站" in shown and "已超时" not in shown, shown
+    assert term.proc.wait(15) == 0 and term.echo_on()
 
 
 @pytest.fixture()
