@@ -121,7 +121,7 @@ def sign(inputs: tuple[Path, ...], out: Path | None, seal_png: Path | None, seal
         source = read_pdf(items[0].source, max_mb=conf.max_pdf_mb, password=password)
         check_placement(source, options.placement)
     service = SigningService(ctx.keys())
-    identity = service.identity(serial, cert_id)
+    identity = service.identity(serial, cert_id, level=options.level)
     default = None
     if not seal.png and not seal.on_token and (options.placement.visible or cross_page):
         default = _default_seal(ctx, identity.token.id)

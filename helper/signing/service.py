@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from helper import seal_store, settings
 from helper.audit import AuditLog
 from helper.keys import KeyService
-from helper.signing import batch
+from helper.signing import batch, sm2signer
 from helper.signing.engine import DocumentSigner
 from helper.signing.identity import SigningIdentity, choose_identity
 from helper.signing.options import SignOptions
@@ -33,9 +33,12 @@ class SigningService:
         self.keys = keys
         self.audit = audit or AuditLog()
 
-    def identity(self, serial: str | None = None, cert_id: str | None = None) -> SigningIdentity:
-        """Choose and check the signing certificate (before any PIN is asked for)."""
-        return choose_identity(self.keys, serial, cert_id)
+    def identity(self, serial: str | None = None, cert_id: str | None = None, *, level: str = "B-B") -> SigningIdentity:
+        """Choose and check the signing certificate, and that it can sign at ``level`` (before any PIN is asked
+        for)."""
+        identity = choose_identity(self.keys, serial, cert_id)
+        sm2signer.check_level(identity.info, level)
+        return identity
 
     def sign(self, identity: SigningIdentity, pin: bytearray, items: Sequence[batch.BatchItem],
              options: SignOptions, seal: SealChoice = SealChoice(), *, origin: str = "",

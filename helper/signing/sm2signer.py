@@ -19,6 +19,7 @@ from helper.messages import HelperError
 from tokenio import sm2 as token_sm2
 
 if TYPE_CHECKING:
+    from helper.certs import CertInfo
     from helper.signing.identity import SigningIdentity
     from tokenio.worker import SessionHandle
 
@@ -68,6 +69,12 @@ class TokenSM2Key:
         return self.handle.run(token_sm2.sign, self.key_id, message)
 
 
+def check_level(info: CertInfo, level: str) -> None:
+    """SIGN_SM2_LEVEL_UNSUPPORTED when an SM2 certificate is asked for B-LT (checked before the PIN too)."""
+    if info.key_type == "sm2" and level == "B-LT":
+        raise HelperError("SIGN_SM2_LEVEL_UNSUPPORTED", level=level, unit=info.unit)
+
+
 def for_identity(handle: SessionHandle, identity: SigningIdentity, level: str = "B-B") -> SM2Signer | None:
     """The SM2 signer for an SM2 signing certificate on the key; None for RSA and EC certificates.
 
@@ -76,7 +83,6 @@ def for_identity(handle: SessionHandle, identity: SigningIdentity, level: str = 
     cert = x509.Certificate.load(identity.info.der)
     if not sm2.is_sm2_certificate(cert):
         return None
-    if level == "B-LT":
-        raise HelperError("SIGN_SM2_LEVEL_UNSUPPORTED", level=level, unit=identity.info.unit)
+    check_level(identity.info, level)
     key = TokenSM2Key(handle, identity.entry.key_id, sm2.point_of(cert.public_key))
     return SM2Signer(key, identity.info.der, identity.chain)

@@ -76,3 +76,7 @@ def test_sm2_b_lt_is_refused_with_a_coded_message_and_nothing_written(sm2_key, s
         signer.sign(signer.identity(serial), pin(PIN), items, options)
     assert err.value.code == "SIGN_SM2_LEVEL_UNSUPPORTED"
     assert not (tmp_path / "out.pdf").exists()
+    with pytest.raises(HelperError) as early:  # what the faces call before they ask for the PIN
+        signer.identity(serial, level="B-LT")
+    assert early.value.code == "SIGN_SM2_LEVEL_UNSUPPORTED"
+    assert signer.identity(serial, level="B-T").info.key_type == "sm2"
