@@ -236,6 +236,10 @@
         <translation>未签章：%1</translation>
     </message>
     <message>
+        <source>This file has one page: a cross-page seal needs two or more.</source>
+        <translation>这个文件只有一页：骑缝章要两页或更多。</translation>
+    </message>
+    <message>
         <source>Not signed</source>
         <translation>未签章</translation>
     </message>
@@ -404,10 +408,6 @@
     <message>
         <source>Problem</source>
         <translation>问题</translation>
-    </message>
-    <message>
-        <source>The signature could not be checked (%1)</source>
-        <translation>无法检查这个签章（%1）</translation>
     </message>
     <message>
         <source>The signed content was altered: this e-seal is broken</source>

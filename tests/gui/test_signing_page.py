@@ -260,3 +260,21 @@ def test_dragging_keeps_the_whole_seal_on_the_page(signing_page, qtbot, tmp_path
     x_mm, y_mm = tab.centre_mm
     assert y_mm == pytest.approx(21, abs=0.2) and x_mm == pytest.approx(595 / 72 * 25.4 - 21, abs=0.2)
     desk.seal_spot(src, tab.options().placement, max_mb=200)  # the engine accepts it: no SEAL_OFF_PAGE
+
+
+def test_cross_page_seal_is_offered_only_where_there_are_two_pages(signing_page, qtbot, tmp_path):
+    tab = signing_page.sign_tab
+    single = tmp_path / "一页.pdf"
+    single.write_bytes(blank_pdf(1))
+    tab.add_files([single])
+    qtbot.waitUntil(lambda: tab.preview.image is not None, timeout=10_000)
+    assert not tab.cross_page.isEnabled() and not tab.cross_page.isChecked()
+    assert "one page" in tab.cross_page.toolTip()
+    tab.clear()
+    double = tmp_path / "两页.pdf"
+    double.write_bytes(blank_pdf(2))
+    tab.add_files([double])
+    qtbot.waitUntil(lambda: tab.page_count.text() == "/ 2", timeout=10_000)
+    assert tab.cross_page.isEnabled()
+    tab.cross_page.setChecked(True)
+    assert tab.options().placement.cross_page

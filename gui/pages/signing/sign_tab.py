@@ -544,6 +544,16 @@ class SignTab(QWidget):
         self.page.setValue(page)
         self.page.blockSignals(False)
         self.page_count.setText(f"/ {pages}")
+        self._offer_cross_page(len(self.files) > 1 or pages > 1)
+
+    def _offer_cross_page(self, possible: bool) -> None:
+        """A cross-page seal needs two pages: with one one-page file the option is off and says why."""
+        if not possible:
+            self.cross_page.setChecked(False)
+        self.cross_page.setEnabled(possible)
+        self.cross_page.setToolTip(self.tr("Split across the right edge of every page: the pages belong together.")
+                                   if possible else self.tr("This file has one page: a cross-page seal needs two "
+                                                            "or more."))
 
     def _render_current(self) -> None:
         path = self.current_file()
