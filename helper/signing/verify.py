@@ -46,6 +46,11 @@ _UNCHECKED = ("unreadable", "check_failed")
 _TRUST_CODES = ("revoked", "chain_")  # problems that already say why the certificate is not trusted
 
 
+def is_trust_problem(code: str) -> bool:
+    """Whether a problem code tells why the certificate is not trusted (rather than another failure)."""
+    return code.startswith(_TRUST_CODES)
+
+
 def reason(code: str, lang: str) -> str:
     """One REASONS code in words."""
     zh, en = REASONS.get(code, (code, code))
@@ -86,7 +91,7 @@ class SignatureReport:
         """The REASONS codes of what failed, most basic first (empty when the signature passes)."""
         if self.problem in _UNCHECKED:
             return [self.problem]  # the other checks could not run
-        explained = self.problem.startswith(_TRUST_CODES)
+        explained = is_trust_problem(self.problem)
         return [code for code, bad in (("integrity", not self.intact), ("signature", self.intact and not self.valid),
                                        ("trust", not self.trusted and not explained),
                                        ("changes", not self.changes_allowed), (self.problem, bool(self.problem)))

@@ -63,3 +63,7 @@ def test_sm2_seal_in_the_verification_view(ctx, qtbot, sm2_pki, sealed):
 def test_sm2_seal_without_its_root_is_not_green(ctx, qtbot, sealed):
     page = _verify(ctx, qtbot, sealed)
     assert "#15803D" not in page.verify_tab.verdict.text()
+    texts = [label.text() for label in page.verify_tab.cards.findChildren(QLabel)]
+    row = texts.index("证书")
+    assert "证书的根CA不在受信任列表中" in texts[row + 1]  # the 证书 row says why, in words
+    assert "问题" not in texts and not any("chain_" in text for text in texts)

@@ -295,11 +295,12 @@ class SignTab(QWidget):
         explained = ((self.cross_page, self.tr("Split across the right edge of every page: the pages "
                                                "belong together.")),
                      (self.invisible, self.tr("The file is signed, but no seal is shown on the page.")))
+        self.notes: dict[QCheckBox, QLabel] = {}
         for box, text in explained:
             box.setToolTip(text)
             options.addSpacing(4)
             options.addWidget(box)
-            explanation = parts.note(text)
+            self.notes[box] = explanation = parts.note(text)
             explanation.setContentsMargins(22, 0, 0, 0)
             options.addWidget(explanation)
 
@@ -551,9 +552,10 @@ class SignTab(QWidget):
         if not possible:
             self.cross_page.setChecked(False)
         self.cross_page.setEnabled(possible)
-        self.cross_page.setToolTip(self.tr("Split across the right edge of every page: the pages belong together.")
-                                   if possible else self.tr("This file has one page: a cross-page seal needs two "
-                                                            "or more."))
+        text = (self.tr("Split across the right edge of every page: the pages belong together.") if possible else
+                self.tr("This file has one page: a cross-page seal needs two or more."))
+        self.cross_page.setToolTip(text)
+        self.notes[self.cross_page].setText(text)
 
     def _render_current(self) -> None:
         path = self.current_file()

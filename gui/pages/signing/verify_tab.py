@@ -197,11 +197,13 @@ class VerifyTab(QWidget):
             inside = moment is not None and sig.cert_not_before <= moment <= sig.cert_not_after
             facts.append((self.tr("Certificate valid"), period + (self.tr(", valid when signed") if inside else
                                                              self.tr(", not valid when signed")), inside))
+        why_untrusted = verify.is_trust_problem(sig.problem)
         facts.append((self.tr("Certificate"), self.tr("Issued by a trusted authority") if sig.trusted else
+                      _sentence(verify.reason(sig.problem, messages.language())) if why_untrusted else
                       self.tr("Its issuer is not in the trusted list"), sig.trusted))
         facts.append((self.tr("Changes afterwards"), *self._changes(sig)))
-        if sig.problem:
-            facts.append((self.tr("Problem"), verify.reason(sig.problem, messages.language()), False))
+        if sig.problem and not why_untrusted:
+            facts.append((self.tr("Problem"), _sentence(verify.reason(sig.problem, messages.language())), False))
         return facts
 
     def _changes(self, sig: SignatureReport) -> tuple[str, bool]:
@@ -212,3 +214,8 @@ class VerifyTab(QWidget):
         if sig.changes_allowed:
             return self.tr("Only later e-seals or filled-in form fields were added"), True
         return self.tr("The document was changed after this e-seal"), False
+
+
+def _sentence(text: str) -> str:
+    """A reason shown on its own: capitalised (English reasons are written to follow "Why:")."""
+    return text[:1].upper() + text[1:]
