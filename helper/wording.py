@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 IRREGULAR = {"copy": "copies", "entry": "entries", "key": "keys", "day": "days"}
 
 
@@ -14,6 +12,8 @@ def count(n: int, noun: str) -> str:
 
 def columns(text: str) -> int:
     """How many terminal columns ``text`` takes: Chinese characters and full-width punctuation take two."""
+    import unicodedata
+
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 

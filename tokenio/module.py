@@ -133,7 +133,7 @@ class LoadedModule:
     def _has_objects(token: pkcs11.Token) -> bool:
         """An initialised token that needs no login is a key only when it holds objects (NSS's internal
         crypto-services token holds none)."""
-        from tokenio.p11raw import VENDOR_MAPPER
+        from tokenio.attributes import VENDOR_MAPPER
 
         try:
             with token.open(attribute_mapper=VENDOR_MAPPER) as session:

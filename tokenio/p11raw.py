@@ -15,8 +15,6 @@ from collections.abc import Mapping
 from functools import cache
 
 import pkcs11.exceptions as p11e
-from pkcs11 import Attribute, KeyType, Mechanism
-from pkcs11.attributes import AttributeMapper, handle_ulong
 
 from tokenio.errors import TokenError, translate
 
@@ -85,30 +83,6 @@ def raise_for(rv: int) -> None:
     if rv:
         exc = _ERRORS.get(rv, p11e.PKCS11Error)(f"CKR {rv:#x}")
         raise translate(exc) from exc
-
-
-def _ulong_or_int(enum: type) -> tuple:
-    pack, unpack = handle_ulong
-
-    def read(value: bytes) -> int:
-        raw = unpack(value)
-        try:
-            return enum(raw)
-        except ValueError:
-            return raw  # a vendor-defined value
-
-    return (lambda v: pack(int(v)), read)
-
-
-def _vendor_tolerant_mapper() -> AttributeMapper:
-    mapper = AttributeMapper()
-    mapper.register_handler(Attribute.KEY_TYPE, *_ulong_or_int(KeyType))
-    mapper.register_handler(Attribute.KEY_GEN_MECHANISM, *_ulong_or_int(Mechanism))
-    return mapper
-
-
-VENDOR_MAPPER = _vendor_tolerant_mapper()
-"""python-pkcs11's attribute mapper, reading vendor key types and mechanisms as plain ints (sessions use it)."""
 
 
 AttrValue = bytes | bool | int | str

@@ -7,7 +7,6 @@ right after C_Login / C_SetPIN / C_InitPIN; they are never kept beyond one opera
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import dataclasses
 import logging
@@ -15,11 +14,12 @@ import queue
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pkcs11
 import pkcs11.exceptions as p11e
 
+from tokenio.attributes import VENDOR_MAPPER
 from tokenio.drivers import ModuleCandidate, discover
 from tokenio.errors import (
     ModuleShared,
@@ -32,8 +32,10 @@ from tokenio.errors import (
 )
 from tokenio.info import TokenInfo, assign_ids
 from tokenio.module import LoadedModule
-from tokenio.p11raw import VENDOR_MAPPER
 from tokenio.session import CertObject, TokenSession
+
+if TYPE_CHECKING:
+    import concurrent.futures
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -136,6 +138,8 @@ class TokenService:
 
     def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> concurrent.futures.Future[T]:
         """Run ``fn(*args, **kwargs)`` on the token thread; the future carries its result."""
+        import concurrent.futures  # only callers that want a future pay for the module
+
         future: concurrent.futures.Future[T] = concurrent.futures.Future()
         self._queue.put((lambda: fn(*args, **kwargs), future))
         return future
