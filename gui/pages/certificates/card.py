@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 from gui import theme
 from gui.widgets import expiry, pin_state
-from gui.widgets.labels import data_label, icon_label
+from gui.widgets.labels import caption_line, data_label, icon_label, unit_line
 
 if TYPE_CHECKING:
     from helper.keys import CertEntry
@@ -46,33 +46,10 @@ class CertRow(QFrame):
             text.addWidget(QLabel(self.tr("This certificate object cannot be read. Diagnostics can check the key.")))
             self.status = "unreadable"
         else:
-            top = QHBoxLayout()
-            unit = data_label(QLabel(info.unit))
-            unit.setObjectName("CertUnit")
-            top.addWidget(unit)
-            purpose = QLabel(self.tr("Signing") if info.is_signing else self.tr("Encryption"))
-            purpose.setStyleSheet(f"color: {theme.ACCENT}; background: {theme.ACCENT_LIGHT}; border-radius: 8px;"
-                                  " padding: 1px 8px;")
-            top.addWidget(purpose)
-            top.addStretch(1)
-            text.addLayout(top)
-            who = QHBoxLayout()
-            for caption, value in ((self.tr("Holder"), info.subject_cn), (self.tr("Issuer"), info.issuer_cn)):
-                cap = QLabel(caption)
-                cap.setProperty("muted", True)
-                who.addWidget(cap)
-                who.addWidget(data_label(QLabel(value)))
-                who.addSpacing(14)
-            who.addStretch(1)
-            text.addLayout(who)
-            valid = QHBoxLayout()
-            cap = QLabel(self.tr("Valid"))
-            cap.setProperty("muted", True)
-            valid.addWidget(cap)
+            text.addLayout(unit_line(info.unit, self.tr("Signing") if info.is_signing else self.tr("Encryption")))
+            text.addLayout(caption_line(((self.tr("Holder"), info.subject_cn), (self.tr("Issuer"), info.issuer_cn))))
             span = f"{info.not_before.astimezone():%Y-%m-%d} — {info.not_after.astimezone():%Y-%m-%d}"
-            valid.addWidget(data_label(QLabel(span)))
-            valid.addStretch(1)
-            text.addLayout(valid)
+            text.addLayout(caption_line(((self.tr("Valid"), span),)))
             self.status = expiry_state(info, datetime.now(UTC), thresholds)
         row.addLayout(text, 1)
         side = QVBoxLayout()

@@ -24,7 +24,7 @@ from gui.pages.renewal import work
 from gui.pages.renewal.progress import ProgressCard
 from gui.pages.renewal.steps import JOURNAL_PROGRESS
 from gui.widgets.expiry import days_text
-from gui.widgets.labels import data_label, icon_label
+from gui.widgets.labels import caption_line, data_label, icon_label, muted_label, unit_line
 from gui.widgets.page_header import page_header
 from helper.messages import HelperError
 
@@ -33,12 +33,6 @@ if TYPE_CHECKING:
     from helper.renewal.install import InstallResult
 
 FILE_FILTER = "*.cer *.crt *.der *.pem *.p7b *.p7c"
-
-
-def _muted(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setProperty("muted", True)
-    return label
 
 
 class RenewRow(QFrame):
@@ -55,30 +49,15 @@ class RenewRow(QFrame):
         layout.addWidget(icon_label("cert", 34), 0, Qt.AlignmentFlag.AlignTop)
         text = QVBoxLayout()
         text.setSpacing(3)
-        top = QHBoxLayout()
-        unit = data_label(QLabel(item.unit))
-        unit.setObjectName("CertUnit")
-        top.addWidget(unit)
-        purpose = QLabel(self.tr("Signing") if item.is_signing else self.tr("Encryption"))
-        purpose.setStyleSheet(f"color: {theme.ACCENT}; background: {theme.ACCENT_LIGHT}; border-radius: 8px;"
-                              " padding: 1px 8px;")
-        top.addWidget(purpose)
-        top.addStretch(1)
-        text.addLayout(top)
-        who = QHBoxLayout()
-        for caption, value in ((self.tr("Holder"), item.holder), (self.tr("Issuer"), item.issuer),
-                               (self.tr("Key"), item.token_label)):
-            who.addWidget(_muted(caption))
-            who.addWidget(data_label(QLabel(value)))
-            who.addSpacing(14)
-        who.addStretch(1)
-        text.addLayout(who)
+        text.addLayout(unit_line(item.unit, self.tr("Signing") if item.is_signing else self.tr("Encryption")))
+        text.addLayout(caption_line(((self.tr("Holder"), item.holder), (self.tr("Issuer"), item.issuer),
+                                     (self.tr("Key"), item.token_label))))
         valid = QHBoxLayout()
-        valid.addWidget(_muted(self.tr("Valid until")))
+        valid.addWidget(muted_label(self.tr("Valid until")))
         valid.addWidget(data_label(QLabel(f"{item.not_after.astimezone():%Y-%m-%d}")))
         if item.superseded:
             valid.addSpacing(14)
-            valid.addWidget(_muted(self.tr("Replaced by a newer certificate")))
+            valid.addWidget(muted_label(self.tr("Replaced by a newer certificate")))
         valid.addStretch(1)
         text.addLayout(valid)
         layout.addLayout(text, 1)
@@ -135,7 +114,7 @@ class RenewalPage(QWidget):
         content.setContentsMargins(0, 4, 0, 4)
         content.setSpacing(14)
         self.certs_card, self.cert_list = self._card(self.tr("Certificates on the inserted keys"))
-        self.empty = _muted(self.tr("Looking for USB keys…"))
+        self.empty = muted_label(self.tr("Looking for USB keys…"))
         self.cert_list.addWidget(self.empty)
         content.addWidget(self.certs_card)
         self.history_card, self.history_list = self._card(self.tr("Renewal history"))
@@ -204,7 +183,7 @@ class RenewalPage(QWidget):
                 widget.deleteLater()
         self.history = list(history)
         if not history:
-            self.history_list.addWidget(_muted(self.tr("No renewals yet.")))
+            self.history_list.addWidget(muted_label(self.tr("No renewals yet.")))
         kinds = {"cmp-kur": self.tr("Online (same key)"), "cmp-new-key": self.tr("Online (new key)"),
                  "import": self.tr("Certificate file"), "web": self.tr("CA website")}
         for entry in history[:20]:
@@ -218,7 +197,7 @@ class RenewalPage(QWidget):
             line.addSpacing(8)
             line.addWidget(data_label(QLabel(entry.get("token_label", ""))))
             if entry.get("not_after"):
-                line.addWidget(_muted(self.tr("Valid until")))
+                line.addWidget(muted_label(self.tr("Valid until")))
                 line.addWidget(data_label(QLabel(entry["not_after"][:10])))
             line.addStretch(1)
             frame = QWidget()
