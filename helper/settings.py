@@ -48,14 +48,16 @@ def user_ca_dir() -> Path:
     return data_dir() / "ca"
 
 
+RETIRED_KEYS = frozenset({"expiry_warning_days"})  # written by earlier versions; read and dropped
+
+
 @dataclass(frozen=True)
 class Settings:
-    """Everything the user can set. Unknown keys in the file are rejected."""
+    """Everything the user can set. Unknown keys in the file are rejected (retired ones are dropped)."""
 
     language: str = "zh"
     module_paths: tuple[str, ...] = ()
     expiry_reminder_days: tuple[int, ...] = (90, 30, 7)
-    expiry_warning_days: int = 30  # the window marks certificates expiring within this many days
     autostart: bool = False
     service_port: int = 28960
     tsa_url: str = ""
@@ -69,7 +71,7 @@ class Settings:
     @classmethod
     def from_config(cls, raw: dict[str, Any]) -> Settings:
         known = {f.name for f in dataclasses.fields(cls)} - {"extra"}
-        unknown = set(raw) - known - {"extra"}
+        unknown = set(raw) - known - {"extra"} - RETIRED_KEYS
         if unknown:
             raise HelperError("SETTINGS_INVALID", detail=", ".join(sorted(unknown)))
         values = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items() if k in known}
