@@ -2,9 +2,10 @@
 
 ``validate_path`` builds the path from a certificate to one of the given trust roots and checks every
 signature (SM3withSM2 here, RSA and ECDSA through pyca/cryptography), every validity period at ``moment``
-(the root's too) and that every issuer is a CA allowed to sign certificates. Revocation, path-length and
-name constraints are not checked (pyhanko-certvalidator checks them; for SM2 it needs helper.crypto.sm2
-plugged into its signature checks).
+(the root's too), that every issuer is a CA allowed to sign certificates, and every CA's path-length
+constraint. A CA that restricts names (nameConstraints) is refused: those restrictions are not evaluated
+here, and a path is never accepted on a check that was skipped. Revocation is not checked (pyhanko-certvalidator
+checks it; for SM2 it needs helper.crypto.sm2 plugged into its signature checks).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ MAX_DEPTH = 8
 
 class ChainError(Exception):
     """No acceptable path; ``reason`` is one of: no_issuer, bad_signature, expired, not_yet_valid, not_ca,
-    untrusted."""
+    path_length, name_constraints, untrusted."""
 
     def __init__(self, reason: str, subject: str) -> None:
         super().__init__(f"{reason}: {subject}")
@@ -71,6 +72,11 @@ def validate_path(cert: x509.Certificate, roots: Sequence[x509.Certificate],
         _check_time(issuer, moment)
         if not issuer.ca or (issuer.key_usage_value is not None and "key_cert_sign" not in issuer.key_usage_value.native):
             raise ChainError("not_ca", _name(issuer))
+        below = sum(1 for c in path[1:] if c.subject != c.issuer)  # CA certificates between issuer and leaf
+        if issuer.max_path_length is not None and below > issuer.max_path_length:
+            raise ChainError("path_length", _name(issuer))
+        if issuer.name_constraints_value is not None:
+            raise ChainError("name_constraints", _name(issuer))
         path.append(issuer)
     raise ChainError("no_issuer", _name(path[-1]))
 

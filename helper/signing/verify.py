@@ -41,6 +41,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "chain_expired": ("证书链中有证书已过期", "a certificate in its chain has expired"),
     "chain_not_yet_valid": ("证书链中有证书尚未生效", "a certificate in its chain is not valid yet"),
     "chain_not_ca": ("签发者不是CA证书", "its issuer is not a CA certificate"),
+    "chain_path_length": ("证书链的层级超出了上级CA允许的范围", "the chain is longer than a CA in it allows"),
+    "chain_name_constraints": ("证书链中的CA限制了可签发的名称，无法确认", "a CA in the chain restricts the names it may certify"),
 }
 _UNCHECKED = ("unreadable", "check_failed")
 _TRUST_CODES = ("revoked", "chain_")  # problems that already say why the certificate is not trusted

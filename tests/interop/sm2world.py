@@ -65,11 +65,14 @@ def _load(folder: Path, name: str, key: Path) -> SM2Cert:
     return SM2Cert(der_path.read_bytes(), key.read_bytes(), der_path)
 
 
-def _ca(folder: Path, name: str, subject: str, issuer: SM2Cert | None) -> SM2Cert:
+def _ca(folder: Path, name: str, subject: str, issuer: SM2Cert | None, *, constraints: str = "") -> SM2Cert:
+    """An SM2 CA; ``constraints``: more basicConstraints (",pathlen:0") and extension lines."""
     key = _key(folder, name)
     ext = folder / f"{name}.ext"
-    ext.write_text("basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n"
-                   "subjectKeyIdentifier=hash\n" + ("authorityKeyIdentifier=keyid\n" if issuer else ""))
+    basic, _, more = constraints.partition("\n")
+    ext.write_text(f"basicConstraints=critical,CA:TRUE{basic}\nkeyUsage=critical,keyCertSign,cRLSign\n"
+                   "subjectKeyIdentifier=hash\n" + ("authorityKeyIdentifier=keyid\n" if issuer else "")
+                   + (more + "\n" if more else ""))
     if issuer is None:
         _run("openssl", "req", "-new", "-x509", "-key", str(key), "-sm3", "-sigopt", DISTID, "-utf8",
              "-subj", subject, "-days", "3650", "-out", f"{name}.pem", "-extensions", "v3", "-config",
@@ -86,8 +89,8 @@ def _req_config(folder: Path, ext: Path) -> Path:
 
 
 def _sign_request(folder: Path, name: str, key: Path, subject: str, ext: Path, issuer: SM2Cert, days: int) -> None:
-    issuer_pem = folder / f"{issuer.path.stem}.pem"
-    issuer_key = folder / f"{issuer.path.stem}.key"
+    issuer_pem = issuer.path.with_suffix(".pem")  # the issuer's files, wherever its PKI was made
+    issuer_key = issuer.path.with_suffix(".key")
     _run("openssl", "req", "-new", "-key", str(key), "-sm3", "-sigopt", DISTID, "-utf8", "-subj", subject,
          "-out", f"{name}.csr", cwd=folder)
     _run("openssl", "x509", "-req", "-in", f"{name}.csr", "-CA", str(issuer_pem), "-CAkey", str(issuer_key),

@@ -100,3 +100,25 @@ def test_forged_issuer_with_the_same_name_is_refused(sm2_pki, tmp_path):
     with pytest.raises(chain.ChainError) as err:
         chain.validate_path(_cert(forged_ca), [_cert(sm2_pki.root)], [])
     assert err.value.reason in ("no_issuer", "bad_signature")
+
+
+def test_path_length_and_name_constraints_of_sm2_cas(sm2_pki, tmp_path):
+    """A CA allowed no CA below it (pathlen:0) cannot be bridged by a sub-CA; a CA that restricts names is
+    refused rather than accepted unchecked."""
+    from tests.interop.sm2world import _ca, _leaf
+
+    root = _cert(sm2_pki.root)
+    last = _ca(tmp_path, "last", "/C=CN/O=测试国密CA/CN=末级CA", sm2_pki.root, constraints=",pathlen:0")
+    direct = _leaf(tmp_path, "direct", "/O=某单位/CN=张三", "digitalSignature", last)
+    assert chain.validate_path(_cert(direct), [root], [_cert(last)])[1].dump() == last.der
+    sub = _ca(tmp_path, "sub", "/C=CN/O=某单位/CN=自建下级CA", last)
+    bridged = _leaf(tmp_path, "bridged", "/O=某单位/CN=李四", "digitalSignature", sub)
+    with pytest.raises(chain.ChainError) as err:
+        chain.validate_path(_cert(bridged), [root], [_cert(last), _cert(sub)])
+    assert err.value.reason == "path_length"
+    limited = _ca(tmp_path, "limited", "/C=CN/O=测试国密CA/CN=限名CA", sm2_pki.root,
+                  constraints="\nnameConstraints=critical,permitted;dirName:limited_dn\n[limited_dn]\nO=某单位")
+    inside = _leaf(tmp_path, "inside", "/O=某单位/CN=王五", "digitalSignature", limited)
+    with pytest.raises(chain.ChainError) as err:
+        chain.validate_path(_cert(inside), [root], [_cert(limited)])
+    assert err.value.reason == "name_constraints"
