@@ -1,4 +1,6 @@
-"""Words for a key's PIN state, straight from the token flags (no retry counts exist in PKCS#11)."""
+"""Words for a key's PIN state, straight from the token flags (no retry counts exist in PKCS#11). COUNT_LOW
+means a wrong PIN was entered since the last correct one (PKCS#11 2.40), which some keys set after one typo:
+its words warn without alarm."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ def user_pin_text(state: PinState) -> tuple[str, str]:
     if summary == "final_try":
         return QCoreApplication.translate("PinState", "Last chance: one more wrong PIN locks the key"), "bad"
     if summary == "count_low":
-        return QCoreApplication.translate("PinState", "Few tries left: type the PIN carefully"), "warn"
+        return QCoreApplication.translate("PinState", "A wrong PIN was entered before: type it carefully"), "warn"
     if summary == "to_be_changed":
         return QCoreApplication.translate("PinState", "The PIN must be changed before use"), "warn"
     if summary == "uninitialized":
@@ -33,7 +35,7 @@ def so_pin_text(state: PinState) -> tuple[str, str]:
     if state.so_final_try:
         return QCoreApplication.translate("PinState", "Last chance for the administrator PIN: one more mistake locks it"), "bad"
     if state.so_count_low:
-        return QCoreApplication.translate("PinState", "Few administrator PIN tries left: type it carefully"), "warn"
+        return QCoreApplication.translate("PinState", "A wrong administrator PIN was entered before: type it carefully"), "warn"
     return "", "ok"
 
 

@@ -13,9 +13,9 @@ from helper.cli.runtime import emit_json, obj
 from helper.cli.tokenopt import token_option
 
 STATUS_ZH = {"valid": "有效", "expiring": "即将到期", "expired": "已过期", "not_yet_valid": "尚未生效"}
-PIN_ZH = {"ok": "正常", "count_low": "剩余次数较少", "final_try": "最后一次机会", "locked": "已锁定",
+PIN_ZH = {"ok": "正常", "count_low": "输错过，请仔细输入", "final_try": "最后一次机会", "locked": "已锁定",
           "to_be_changed": "需要修改口令", "uninitialized": "未设置口令"}
-PIN_EN = {"ok": "OK", "count_low": "few tries left", "final_try": "final try", "locked": "locked",
+PIN_EN = {"ok": "OK", "count_low": "wrong PIN entered before", "final_try": "final try", "locked": "locked",
           "to_be_changed": "must be changed", "uninitialized": "not set"}
 
 

@@ -345,8 +345,8 @@
         <translation>最后一次机会：再输错一次U盾将被锁定</translation>
     </message>
     <message>
-        <source>Few tries left: type the PIN carefully</source>
-        <translation>剩余次数较少，请仔细输入口令</translation>
+        <source>A wrong PIN was entered before: type it carefully</source>
+        <translation>之前输错过口令，请仔细输入</translation>
     </message>
     <message>
         <source>The PIN must be changed before use</source>
@@ -369,8 +369,8 @@
         <translation>管理员口令最后一次机会：再输错一次将被锁定</translation>
     </message>
     <message>
-        <source>Few administrator PIN tries left: type it carefully</source>
-        <translation>管理员口令剩余次数较少，请仔细输入</translation>
+        <source>A wrong administrator PIN was entered before: type it carefully</source>
+        <translation>之前输错过管理员口令，请仔细输入</translation>
     </message>
 </context>
 <context>

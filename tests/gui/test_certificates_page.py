@@ -83,7 +83,7 @@ def test_default_pin_suggestion_after_login(page, ctx, demo_token, qtbot):
 
 
 def test_pin_state_is_read_again_after_every_login(page, ctx, make_token, qtbot):
-    """One wrong PIN (signing, a website, renewal: any login through app.keys) shows 剩余次数较少; the
+    """One wrong PIN (signing, a website, renewal: any login through app.keys) shows 之前输错过口令; the
     next successful login clears it on the card."""
     import pytest
 
@@ -96,7 +96,7 @@ def test_pin_state_is_read_again_after_every_login(page, ctx, make_token, qtbot)
         ctx.keys.login(token.serial, pin("Wr0ng-pin"))
     qtbot.waitUntil(lambda: card.pin_level == "warn", timeout=10000)
     warned = card.pin_label.text()
-    assert warned != normal
+    assert warned != normal and "之前输错过口令" in warned and "剩余" not in warned
     ctx.keys.login(token.serial, pin(token.pin)).session.close()
     qtbot.waitUntil(lambda: card.pin_level == "ok", timeout=10000)
     assert card.pin_label.text() == normal and ctx.token(token.serial).pin.summary == "ok"

@@ -117,7 +117,7 @@ def test_wrong_pin_is_explained_with_the_tries_left(terminal, pool, ock_service,
         term.wait_for("为网站 甲网站 .* 输入数字证书口令", after=mark)
         term.type("000000\n")
         assert reply.result(30).code == "PIN_INCORRECT_COUNT_LOW"
-        term.wait_for("提示：数字证书口令不正确，剩余尝试次数较少\r?\n说明：", after=mark)
+        term.wait_for("提示：数字证书口令不正确（之前已输错过）\r?\n说明：", after=mark)
 
         time.sleep(5.5)  # the service's pause after a wrong PIN
         mark = term.mark()
