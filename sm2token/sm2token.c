@@ -3,7 +3,7 @@
  *
  * It exists so that the helper's SM2 paths run against a real module, as they would against a vendor
  * DLL: slots and tokens, PIN flags with a retry counter that locks, login, object search, certificate
- * and data objects, SM2 key-pair generation and signing in two profiles (the token hashes the message
+ * and data objects, vendor-defined objects (CKO_VENDOR_DEFINED + n, stored as given), SM2 key-pair generation and signing in two profiles (the token hashes the message
  * with Z and SM3; the token signs a prepared digest). The cryptography is OpenSSL 3's SM2/SM3.
  *
  * Storage, like SoftHSM: $SM2TOKEN_CONF names a config file with
@@ -676,6 +676,8 @@ static ck_rv_t create_object(ck_session_handle_t h, struct ck_attribute *t, unsi
   } else if (cls == (unsigned long)-1) {
     rv = CKR_TEMPLATE_INCOMPLETE;
     goto fail;
+  } else if (cls >= CKO_VENDOR_DEFINED) {
+    /* vendor containers, as Chinese USB keys keep them beside the certificates: stored as given */
   } else {
     rv = CKR_ATTRIBUTE_VALUE_INVALID; /* keys come from C_GenerateKeyPair only */
     goto fail;

@@ -7,10 +7,12 @@ import ctypes
 import logging
 import sys
 from dataclasses import replace
+from typing import Any
 
 import pkcs11
 import pkcs11.exceptions as p11e
 
+from tokenio.attributes import VENDOR_MAPPER, vendor_text
 from tokenio.drivers import ModuleCandidate, check_loadable
 from tokenio.errors import ModuleInitFailed, ModuleInvalid, ModuleShared, TokenRemoved, translate
 from tokenio.info import (
@@ -85,6 +87,9 @@ class LoadedModule:
                 token = slot.get_token()
             except (p11e.TokenNotPresent, p11e.DeviceRemoved, p11e.SlotIDInvalid, p11e.TokenNotRecognised):
                 continue
+            except p11e.PKCS11Error as exc:  # e.g. GeneralError while a key is being pulled out
+                log.info("slot %s of %s not read: %s", slot.slot_id, self.path, type(exc).__name__)
+                continue
             out.append((self.describe(token), token))
         return out
 
@@ -96,12 +101,13 @@ class LoadedModule:
         login_required = bool(flags & CKF_LOGIN_REQUIRED)
         if usb_key is None:
             usb_key = initialized and (login_required or self._has_objects(token))
+        direct = self._direct.token_info(slot.slot_id)
         return TokenInfo(
             module_path=self.path,
             module_name=self.candidate.name,
             slot_id=slot.slot_id,
             slot_description=slot.slot_description.strip(),
-            label=token.label.strip(),
+            label=direct.pop("label", None) or token.label.strip(),
             manufacturer=token.manufacturer_id.strip(),
             model=token.model.strip(),
             serial=token.serial.decode("ascii", "replace").strip(),
@@ -111,7 +117,7 @@ class LoadedModule:
             write_protected=bool(flags & CKF_WRITE_PROTECTED),
             usb_key=usb_key,
             login_required=login_required,
-            **self._direct.memory(slot.slot_id),
+            **direct,
         )
 
     def reread(self, info: TokenInfo, token: pkcs11.Token) -> tuple[TokenInfo, pkcs11.Token]:
@@ -133,8 +139,6 @@ class LoadedModule:
     def _has_objects(token: pkcs11.Token) -> bool:
         """An initialised token that needs no login is a key only when it holds objects (NSS's internal
         crypto-services token holds none)."""
-        from tokenio.attributes import VENDOR_MAPPER
-
         try:
             with token.open(attribute_mapper=VENDOR_MAPPER) as session:
                 return next(iter(session.get_objects()), None) is not None
@@ -183,8 +187,10 @@ class _DirectCalls:
         if self._close_all is not None:
             self._close_all(ctypes.c_ulong(slot_id))
 
-    def memory(self, slot_id: int) -> dict[str, int | None]:
-        empty: dict[str, int | None] = {
+    def token_info(self, slot_id: int) -> dict[str, Any]:
+        """The memory fields of CK_TOKEN_INFO, and its label decoded as a vendor writes it (UTF-8, else GBK:
+        python-pkcs11 reads it as UTF-8 only, and a GBK label would come out as replacement characters)."""
+        empty: dict[str, Any] = {
             "free_public_memory": None, "total_public_memory": None, "free_private_memory": None,
         }
         if self._fn is None:
@@ -197,6 +203,7 @@ class _DirectCalls:
             return None if v in (_UNAVAILABLE, _UNAVAILABLE - 1) else int(v)
 
         return {
+            "label": vendor_text(bytes(info.label)).strip(),
             "free_public_memory": value(info.ulFreePublicMemory),
             "total_public_memory": value(info.ulTotalPublicMemory),
             "free_private_memory": value(info.ulFreePrivateMemory),

@@ -71,6 +71,9 @@ class TokenWatcher:
         except TokenError as exc:
             log.debug("poll failed: %s", exc.code)
             return None
+        except Exception:  # noqa: BLE001 - a driver failing in a new way must not end hot-plug detection
+            log.exception("poll failed")
+            return None
         change = diff(self._known, now)
         self._known = {t.key: t for t in now}
         return change if change.inserted or change.removed else None

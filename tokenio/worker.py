@@ -322,6 +322,8 @@ class TokenService:
     # --- sessions ---------------------------------------------------------------------------
     def _open(self, ref: str, pin: bytearray | None, *, so: bool, rw: bool) -> TokenSession:
         module, info, token = self._select(ref)
+        if pin is not None or so:
+            info = self._still_inserted(module, info, token)
         kwargs: dict[str, Any] = {"rw": rw, "attribute_mapper": VENDOR_MAPPER}
         if pin is not None:
             kwargs["so_pin" if so else "user_pin"] = _pin_text(pin)
@@ -340,6 +342,15 @@ class TokenService:
             with contextlib.suppress(TokenError):
                 info = self._update(module, info, token)  # flags after login (e.g. COUNT_LOW cleared)
         return TokenSession(info, token, session, logged_in and not so, rw=rw)
+
+    def _still_inserted(self, module: LoadedModule, info: TokenInfo, token: pkcs11.Token) -> TokenInfo:
+        """The key read again just before a PIN goes to its slot: pulled out, or another key put in the same
+        reader since the listing, it is TokenRemoved and the PIN is never tried on a key it is not for."""
+        try:
+            return self._update(module, info, token)
+        except TokenRemoved:
+            self._install(self._enumerate(reinitialize=False))
+            raise
 
     def _after_failed_login(self, module: LoadedModule, info: TokenInfo) -> None:
         # python-pkcs11 leaves the session of a failed C_Login open; a later SO login would then fail

@@ -305,3 +305,66 @@ def test_every_wrong_pin_counts_when_processes_try_at_once(sm2_conf: Path, sm2_s
     finally:
         lib.finalize()
     assert flags & 0x00040000  # CKF_USER_PIN_LOCKED: all 40 wrong PINs were counted
+
+
+def test_a_pin_is_never_tried_on_another_key_put_in_the_same_reader(sm2_conf: Path, sm2_serial: str, service,
+                                                                   tmp_path: Path):
+    """Key A is listed, pulled out, and key B goes into the same reader: a login meant for A is refused as
+    'key removed' before C_Login, so B's wrong-PIN counter stays at zero."""
+    from tokenio.errors import TokenAbsent, TokenRemoved
+
+    (listed,) = service.tokens()
+    other = sm2token.configure(tmp_path / "other")
+    b_serial = sm2token.init_token(other, "另一个U盾", "654321", SO_PIN)
+    tokens = sm2_conf.parent / "tokens"
+    (tokens / sm2_serial).rename(tmp_path / "pulled-out")
+    (other.parent / "tokens" / b_serial).rename(tokens / sm2_serial)  # B now answers in A's slot
+    with pytest.raises((TokenRemoved, TokenAbsent)):
+        with service.session(listed.id, bytearray(PIN.encode())):
+            pass
+    state = (tokens / sm2_serial / "token.conf").read_text()
+    assert f"serial={b_serial}" in state and "user_fails=0" in state, state
+
+
+_FOREIGN_OBJECTS = """
+import sys
+import pkcs11
+from pkcs11 import Attribute
+from pkcs11.attributes import AttributeMapper
+
+raw = AttributeMapper()
+raw.register_handler(Attribute.LABEL, lambda b: b, lambda b: b)  # labels written as the vendor's tool does
+raw.register_handler(Attribute.CLASS, lambda v: int(v).to_bytes(8, sys.byteorder),
+                     lambda b: int.from_bytes(b, sys.byteorder))  # CK_ULONG, vendor classes included
+module, serial, der = sys.argv[1], sys.argv[2], bytes.fromhex(sys.argv[3])
+token = pkcs11.lib(module).get_token(token_serial=serial.encode())
+with token.open(rw=True, user_pin="123456", attribute_mapper=raw) as session:
+    session.create_object({Attribute.CLASS: 0x80000001, Attribute.TOKEN: True, Attribute.LABEL: "容器".encode("gbk"),
+                           Attribute.VALUE: b"vendor container"})
+    session.create_object({Attribute.CLASS: pkcs11.ObjectClass.CERTIFICATE, Attribute.TOKEN: True,
+                           Attribute.CERTIFICATE_TYPE: pkcs11.CertificateType.X_509, Attribute.ID: b"\\x07",
+                           Attribute.LABEL: "财务专用证书".encode("gbk"), Attribute.VALUE: der})
+"""
+
+
+def test_vendor_objects_and_gbk_labels_do_not_stop_the_listing(sm2_conf: Path, sm2_serial: str, service):
+    """Objects a vendor's own tool left on the key: a CKO_VENDOR_DEFINED container and a certificate whose
+    label is GBK. The certificate is listed with its Chinese label; the container is passed over."""
+    der = pem.unarmor((Path(__file__).parents[1] / "acceptance" / "realcerts" / "sheca-sm2-ca.pem").read_bytes())[2]
+    subprocess.run([sys.executable, "-c", _FOREIGN_OBJECTS, str(sm2token.build()), sm2_serial, der.hex()],
+                   check=True, capture_output=True, env={**os.environ, sm2token.ENV_CONF: str(sm2_conf)})
+    (token,) = service.tokens()
+    (cert,) = service.certificates(token.id)
+    assert cert.label == "财务专用证书" and cert.der == der and cert.problem is None
+
+
+def test_a_gbk_token_label_is_read_as_chinese(sm2_conf: Path, sm2_serial: str):
+    """A vendor's initialisation tool wrote the key's label in GBK: it is listed as written, not as U+FFFD."""
+    state = sm2_conf.parent / "tokens" / sm2_serial / "token.conf"
+    state.write_bytes(state.read_bytes().replace("国密测试U盾".encode(), "财务U盾".encode("gbk")))
+    service = TokenService((str(sm2token.build()),), use_registry=False)
+    try:
+        (token,) = service.tokens()
+        assert token.label == "财务U盾" and token.matches("财务U盾") == "label"
+    finally:
+        service.shutdown()
