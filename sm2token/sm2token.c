@@ -3,8 +3,9 @@
  *
  * It exists so that the helper's SM2 paths run against a real module, as they would against a vendor
  * DLL: slots and tokens, PIN flags with a retry counter that locks, login, object search, certificate
- * and data objects, vendor-defined objects (CKO_VENDOR_DEFINED + n, stored as given), SM2 key-pair generation and signing in two profiles (the token hashes the message
- * with Z and SM3; the token signs a prepared digest). The cryptography is OpenSSL 3's SM2/SM3.
+ * and data objects, vendor-defined objects (CKO_VENDOR_DEFINED + n, stored as given), SM2 key-pair
+ * generation and signing in two profiles (the token hashes the message with Z and SM3; the token signs a
+ * prepared digest). The cryptography is OpenSSL 3's SM2/SM3.
  *
  * Storage, like SoftHSM: $SM2TOKEN_CONF names a config file with
  *     directories.tokendir = /path/to/tokens
