@@ -447,8 +447,11 @@ class TokenService:
                 raise translate(exc, state=ts.info.pin) from exc
             finally:
                 self._close(ts)
-            module, info, token = self._select(ts.info.id)
-            return self._update(module, info, token)
+            try:  # the PIN is changed now: a key pulled out right after must not make it look failed
+                module, info, token = self._select(ts.info.id)
+                return self._update(module, info, token)
+            except TokenError:
+                return ts.info
 
         try:
             return self.call(op)

@@ -172,7 +172,7 @@ def import_command(file: Path, pin_stdin: bool, serial: str | None, cert_id: str
     data = file.read_bytes()
     token = ctx.keys().find_token(serial)
     pin = SecretReader(pin_stdin).read(ctx.t(f"请输入U盾“{token.label}”的口令: ", "PIN: "))
-    result = _service(ctx).import_file(token.serial, pin, data, str(file), cert_id)
+    result = _service(ctx).import_file(token.id, pin, data, str(file), cert_id)
     _print_result(ctx, result, as_json)
 
 

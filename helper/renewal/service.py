@@ -91,7 +91,7 @@ class RenewalService:
 
     def precheck(self, entry: CertEntry, certificate: bytes, chain: Sequence[bytes]) -> None:
         """Every check of the install that needs no PIN (trust, binding to ``entry``): run before any dialog."""
-        objects = self.keys.tokens_service.certificates(entry.token.serial)
+        objects = self.keys.tokens_service.certificates(entry.token.id)
         journal = self._awaiting(entry.token.serial, entry.info.der, public_key(certificate))
         check_replacement(certificate, [*chain, *(o.der for o in objects if o.der)], entry.info.der,
                           generated_spki=journal.generated_public_key if journal else None,
@@ -100,19 +100,20 @@ class RenewalService:
     # --- operations that ask for the PIN ---------------------------------------------------------------
     def renew_cmp(self, entry: CertEntry, pin: bytearray, request: CmpRequest) -> inst.InstallResult:
         """Renew ``entry`` over CMP (一键延期 / ``renew cmp``)."""
-        with self._session(entry.token.serial, pin) as handle:
+        with self._session(entry.token.id, pin) as handle:
             return self.cmp_in_session(handle, entry.info.der, request)
 
-    def import_file(self, serial: str, pin: bytearray, data: bytes, source: str = "",
+    def import_file(self, token: str, pin: bytearray, data: bytes, source: str = "",
                     cert_id: str | None = None) -> inst.InstallResult:
-        """Install the certificate in a .cer/.pem/.p7b file as the renewal of a certificate on key ``serial``
-        (``cert_id``, else the one whose key pair it certifies); the file's other certificates are its chain."""
+        """Install the certificate in a .cer/.pem/.p7b file as the renewal of a certificate on the key ``token``
+        (its id, serial or label; ``cert_id``, else the certificate whose key pair it certifies); the file's other
+        certificates are its chain."""
         found = certs.load_certificates(data)
         if not found:
             raise HelperError("RENEW_NO_CERTIFICATE", path=source)
         parsed = [certs.parse(der) for der in found]
-        target_der = self.keys.find_certificate(cert_id, serial).info.der if cert_id else None
-        with self._session(serial, pin) as handle:
+        target_der = self.keys.find_certificate(cert_id, token).info.der if cert_id else None
+        with self._session(token, pin) as handle:
             inst.ensure_no_interrupted(handle, self.store)
             leaf, target, journal = self._import_target(handle, parsed, target_der)
             return self._installed(handle, inst.install(handle, self.store, leaf, [d for d in found if d != leaf],
@@ -220,8 +221,8 @@ class RenewalService:
 
     # --- parts -----------------------------------------------------------------------------------
     @contextlib.contextmanager
-    def _session(self, serial: str, pin: bytearray) -> Iterator[SessionHandle]:
-        with self.keys.login(serial, pin, rw=True).session as handle:
+    def _session(self, token: str, pin: bytearray) -> Iterator[SessionHandle]:
+        with self.keys.login(token, pin, rw=True).session as handle:
             yield handle
 
     def _installed(self, handle: SessionHandle, result: inst.InstallResult) -> inst.InstallResult:
