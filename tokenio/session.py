@@ -108,9 +108,9 @@ class TokenSession:
                 if kind == ObjectClass.CERTIFICATE:
                     certs.append(obj)
                 elif kind == ObjectClass.PRIVATE_KEY:
-                    privates.append(_read(obj, *_KEY_ATTRIBUTES))
+                    privates.append(_read(obj, *_KEY_ATTRIBUTES, needed=_KEY_NEEDED))
                 elif kind == ObjectClass.PUBLIC_KEY:
-                    attrs = _read(obj, *_KEY_ATTRIBUTES)
+                    attrs = _read(obj, *_KEY_ATTRIBUTES, needed=_KEY_NEEDED)
                     if (key_type := _key_type(attrs)) is not None:
                         spki = _rsa_spki(attrs) if key_type == "rsa" else _ec_spki(obj)
                         publics.append(KeyRef(attrs.get(Attribute.ID, b""), attrs.get(Attribute.LABEL, ""),
@@ -141,7 +141,8 @@ class TokenSession:
         out = []
         with translated():
             for obj in objects:
-                attrs = _read(obj, Attribute.ID, Attribute.LABEL, Attribute.VALUE)
+                attrs = _read(obj, Attribute.VALUE, Attribute.ID, Attribute.LABEL,
+                              needed=(Attribute.VALUE, Attribute.ID))
                 cka_id = attrs.get(Attribute.ID, b"")
                 label = attrs.get(Attribute.LABEL, "")
                 der, problem = _cert_value(attrs.get(Attribute.VALUE))
@@ -354,18 +355,23 @@ class TokenSession:
         return bool(need & mechs)
 
 
-_KEY_ATTRIBUTES = (Attribute.ID, Attribute.LABEL, Attribute.KEY_TYPE, Attribute.MODULUS, Attribute.PUBLIC_EXPONENT)
+_KEY_ATTRIBUTES = (Attribute.KEY_TYPE, Attribute.ID, Attribute.LABEL, Attribute.MODULUS, Attribute.PUBLIC_EXPONENT)
+_KEY_NEEDED = (Attribute.KEY_TYPE, Attribute.ID)
 _ABSENT = (p11e.AttributeTypeInvalid, p11e.AttributeSensitive, KeyError)
 
 
-def _read(obj: pkcs11.Object, *attributes: Attribute) -> dict[Attribute, Any]:
+def _read(obj: pkcs11.Object, *attributes: Attribute, needed: tuple[Attribute, ...] = ()) -> dict[Attribute, Any]:
     """The attributes the token gives for ``obj`` in one C_GetAttributeValue round; invalid, sensitive and
-    empty ones are left out. Modules that fail a bulk read are asked one attribute at a time."""
+    empty ones are left out. Modules that fail a bulk read are asked one attribute at a time, and so are the
+    ``needed`` ones a bulk read left out (some modules answer CKR_OK with one attribute unavailable, and
+    python-pkcs11 then keeps only those before it)."""
     try:
         values = obj.get_attributes(attributes)
     except p11e.PKCS11Error:
         values = {}
-        for attribute in attributes:
+        needed = attributes
+    for attribute in needed:
+        if values.get(attribute) is None:
             try:
                 values[attribute] = obj[attribute]
             except (*_ABSENT, p11e.FunctionFailed):
