@@ -13,8 +13,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
-# The pty becomes the controlling terminal (/dev/tty) of the new session, as a login shell's is.
-BOOT = ("import fcntl, runpy, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+# The pty becomes the controlling terminal (/dev/tty) of the new session, as a login shell's is, and Ctrl+C
+# interrupts as in a shell's foreground job (a test run started in the background inherits SIGINT ignored).
+BOOT = ("import fcntl, runpy, signal, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+        "signal.signal(signal.SIGINT, signal.default_int_handler); "
         "sys.argv = ['cahelper', *sys.argv[1:]]; runpy.run_module('helper.cli.main', run_name='__main__')")
 
 
