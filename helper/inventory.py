@@ -7,6 +7,7 @@ them (``TokenService.generation``); this keeps the parsed certificates for the s
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -50,6 +51,7 @@ class Inventory:
         self._service = service
         self._entries: dict[str, list[CertEntry]] = {}
         self._generation = -1
+        self._lock = threading.Lock()  # the GUI's jobs and the local service read it from several threads
 
     def tokens(self, *, all_slots: bool = False) -> list[TokenInfo]:
         return self._service.tokens(all_slots=all_slots)
@@ -58,15 +60,21 @@ class Inventory:
         return self._service.find(ref)
 
     def certificates(self, token: TokenInfo) -> list[CertEntry]:
-        """The certificates on ``token``, signing certificates first."""
+        """The certificates on ``token``, signing certificates first. A reading that the key changed during
+        (a write or hot-plug moved the generation on) is returned but not kept."""
         generation = self._service.generation
-        if generation != self._generation:
-            self._entries.clear()
-            self._generation = generation
-        if token.id not in self._entries:
-            entries = [entry(token, obj) for obj in self._service.certificates(token.id)]
-            self._entries[token.id] = sort_entries(entries)
-        return self._entries[token.id]
+        with self._lock:
+            if generation != self._generation:
+                self._entries.clear()
+                self._generation = generation
+            kept = self._entries.get(token.id)
+        if kept is not None:
+            return kept
+        entries = sort_entries([entry(token, obj) for obj in self._service.certificates(token.id)])
+        with self._lock:
+            if self._service.generation == generation == self._generation:
+                self._entries[token.id] = entries
+        return entries
 
 
 def sort_entries(entries: list[CertEntry]) -> list[CertEntry]:
