@@ -40,8 +40,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# Sessions open per module path, process-wide: a module is never reinitialized under someone's session.
-_OPEN_SESSIONS: dict[str, int] = {}
+# Sessions open per (module path, slot), process-wide: a module is never reinitialized under someone's
+# session, and a failed login's session is closed only when nothing else of ours is open on that key.
+_OPEN_SESSIONS: dict[tuple[str, int], int] = {}
+
+
+def _sessions_on(path: str, slot_id: int | None = None) -> int:
+    return sum(n for (p, s), n in _OPEN_SESSIONS.items() if p == path and slot_id in (None, s))
 
 
 @dataclass(frozen=True)
@@ -220,7 +225,7 @@ class TokenService:
         found: list[_Found] = []
         for module in self._modules.values():
             if (reinitialize and module.candidate.rescan_by_reinitialize and module.scanned
-                    and not _OPEN_SESSIONS.get(module.path)):
+                    and not _sessions_on(module.path)):
                 try:
                     module.reinitialize()
                 except TokenError as exc:
@@ -336,7 +341,8 @@ class TokenService:
             raise translate(exc, so=so, state=self._state_of(module, info, token)) from exc
         finally:
             kwargs.clear()
-        _OPEN_SESSIONS[module.path] = _OPEN_SESSIONS.get(module.path, 0) + 1
+        where = (module.path, info.slot_id)
+        _OPEN_SESSIONS[where] = _OPEN_SESSIONS.get(where, 0) + 1
         logged_in = pin is not None or so or info.protected_auth_path
         if logged_in:
             with contextlib.suppress(TokenError):
@@ -354,8 +360,8 @@ class TokenService:
 
     def _after_failed_login(self, module: LoadedModule, info: TokenInfo) -> None:
         # python-pkcs11 leaves the session of a failed C_Login open; a later SO login would then fail
-        # with SessionReadOnlyExists. Close it when nothing else of ours holds a session on the module.
-        if not _OPEN_SESSIONS.get(module.path):
+        # with SessionReadOnlyExists. Close it when nothing else of ours holds a session on that key.
+        if not _sessions_on(module.path, info.slot_id):
             with contextlib.suppress(p11e.PKCS11Error, OSError):
                 module.close_all_sessions(info.slot_id)
 
@@ -366,13 +372,13 @@ class TokenService:
             return None
 
     def _close(self, ts: TokenSession) -> None:
-        path = ts.info.module_path
+        where = (ts.info.module_path, ts.info.slot_id)
         try:
             ts.session.close()
         except p11e.PKCS11Error:
             pass
         finally:
-            _OPEN_SESSIONS[path] = max(0, _OPEN_SESSIONS.get(path, 1) - 1)
+            _OPEN_SESSIONS[where] = max(0, _OPEN_SESSIONS.get(where, 1) - 1)
 
     def _present(self, ts: TokenSession) -> bool:
         module = self._modules.get(ts.info.module_path)

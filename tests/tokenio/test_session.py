@@ -139,3 +139,18 @@ def test_certificate_delete_and_relabel(token_service, make_token):
         assert [c.label for c in s.run(TokenSession.certificates)] == ["历史证书"]
         assert s.run(TokenSession.delete_certificate, fresh.cert()) == 1
         assert s.run(TokenSession.certificates) == []
+
+
+def test_a_wrong_pin_on_one_key_leaves_no_session_behind_while_another_key_is_open(token_service, make_token):
+    """python-pkcs11 leaves a failed login's session open; it is closed even while a session on another key
+    of the same driver is in use, so the administrator PIN can unblock the first key right after."""
+    from tokenio.errors import PinIncorrect
+
+    busy, mistyped = make_token("正在签章的U盾"), make_token("输错口令的U盾")
+    with token_service.session(busy.serial, pin(busy.pin)):
+        with pytest.raises(PinIncorrect):
+            with token_service.session(mistyped.serial, pin("000000")):
+                pass
+        token_service.unblock_pin(mistyped.serial, pin(mistyped.so_pin), pin("246810"))
+    with token_service.session(mistyped.serial, pin("246810")) as handle:
+        assert handle.logged_in
