@@ -179,8 +179,9 @@ def translate(exc: p11e.PKCS11Error, *, so: bool = False, state: PinState | None
         return TokenWriteProtected(name)
     if isinstance(exc, p11e.MechanismInvalid | p11e.MechanismParamInvalid | p11e.FunctionNotSupported):
         return MechanismUnsupported(name)
-    if isinstance(exc, p11e.SessionCount | p11e.OperationActive):
-        return TokenBusy(name)
+    if isinstance(exc, p11e.SessionCount | p11e.OperationActive | p11e.UserAlreadyLoggedIn |
+                  p11e.AnotherUserAlreadyLoggedIn):
+        return TokenBusy(name)  # logged in already: another operation of ours (a batch) holds the key
     return TokenError(name or str(exc))
 
 

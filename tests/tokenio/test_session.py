@@ -154,3 +154,21 @@ def test_a_wrong_pin_on_one_key_leaves_no_session_behind_while_another_key_is_op
         token_service.unblock_pin(mistyped.serial, pin(mistyped.so_pin), pin("246810"))
     with token_service.session(mistyped.serial, pin("246810")) as handle:
         assert handle.logged_in
+
+
+def test_a_second_login_while_a_batch_holds_the_key_is_busy_and_leaves_the_batch_logged_in(token_service,
+                                                                                         make_token):
+    """PKCS#11 keeps one login per program and key: a website's login while the window signs a batch is told
+    'busy' (TOKEN_BUSY), and the batch's session stays logged in and keeps signing."""
+    import hashlib
+
+    from tokenio.errors import TokenBusy
+
+    key = make_token("批量签章中的U盾", keys=(("rsa2048", "sign"),))
+    digest = hashlib.sha256(b"batch").digest()
+    with token_service.session(key.serial, pin(key.pin)) as batch:
+        with pytest.raises(TokenBusy):
+            with token_service.session(key.serial, pin(key.pin)):
+                pass
+        assert batch.logged_in
+        assert batch.run(TokenSession.sign_digest, key.keys[0].cka_id, digest, "rsa-pkcs1-sha256")
