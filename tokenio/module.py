@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import logging
-import sys
 from dataclasses import replace
 from typing import Any
 
@@ -14,7 +12,7 @@ import pkcs11.exceptions as p11e
 
 from tokenio.attributes import VENDOR_MAPPER, vendor_text
 from tokenio.drivers import ModuleCandidate, check_loadable
-from tokenio.errors import ModuleInitFailed, ModuleInvalid, ModuleShared, TokenRemoved, translate
+from tokenio.errors import ModuleInitFailed, ModuleInvalid, ModuleShared, TokenError, TokenRemoved, translate
 from tokenio.info import (
     CKF_LOGIN_REQUIRED,
     CKF_PROTECTED_AUTHENTICATION_PATH,
@@ -50,7 +48,6 @@ class LoadedModule:
             if "loading" in text or "symbol" in text.lower() or "C_GetFunctionList" in text:
                 raise ModuleInvalid(text, path=candidate.path) from exc
             raise ModuleInitFailed(type(exc).__name__, path=candidate.path) from exc
-        self._direct = _DirectCalls(candidate.path)
         self.scanned = False  # a module just initialised already sees the current tokens
         _users[self.path] = _users.get(self.path, 0) + 1
 
@@ -101,7 +98,7 @@ class LoadedModule:
         login_required = bool(flags & CKF_LOGIN_REQUIRED)
         if usb_key is None:
             usb_key = initialized and (login_required or self._has_objects(token))
-        direct = self._direct.token_info(slot.slot_id)
+        direct = self._raw_token_info(slot.slot_id)
         return TokenInfo(
             module_path=self.path,
             module_name=self.candidate.name,
@@ -133,7 +130,22 @@ class LoadedModule:
 
     def close_all_sessions(self, slot_id: int) -> None:
         """C_CloseAllSessions: ends a session python-pkcs11 left open after a failed C_Login."""
-        self._direct.close_all_sessions(slot_id)
+        from tokenio.p11raw import raw_module
+
+        raw_module(self.path).close_all_sessions(slot_id)
+
+    def _raw_token_info(self, slot_id: int) -> dict[str, Any]:
+        """CK_TOKEN_INFO's memory fields, and its label decoded as a vendor writes it (UTF-8, else GBK:
+        python-pkcs11 reads it as UTF-8 only, and a GBK label would come out as replacement characters)."""
+        from tokenio.p11raw import raw_module
+
+        fields: dict[str, Any] = {"free_public_memory": None, "total_public_memory": None,
+                                  "free_private_memory": None}
+        try:
+            label, memory = raw_module(self.path).token_info(slot_id)
+        except TokenError:
+            return fields
+        return {**fields, **memory, "label": vendor_text(label).strip()}
 
     @staticmethod
     def _has_objects(token: pkcs11.Token) -> bool:
@@ -145,66 +157,3 @@ class LoadedModule:
         except (p11e.PKCS11Error, KeyError, ValueError):  # vendor objects python-pkcs11 cannot classify
             return True
 
-
-class _CK_VERSION(ctypes.Structure):
-    _fields_ = [("major", ctypes.c_ubyte), ("minor", ctypes.c_ubyte)]
-
-
-class _CK_TOKEN_INFO(ctypes.Structure):
-    _pack_ = 1 if sys.platform.startswith("win") else 0
-    _fields_ = [
-        ("label", ctypes.c_char * 32), ("manufacturerID", ctypes.c_char * 32),
-        ("model", ctypes.c_char * 16), ("serialNumber", ctypes.c_char * 16),
-        ("flags", ctypes.c_ulong), ("ulMaxSessionCount", ctypes.c_ulong),
-        ("ulSessionCount", ctypes.c_ulong), ("ulMaxRwSessionCount", ctypes.c_ulong),
-        ("ulRwSessionCount", ctypes.c_ulong), ("ulMaxPinLen", ctypes.c_ulong),
-        ("ulMinPinLen", ctypes.c_ulong), ("ulTotalPublicMemory", ctypes.c_ulong),
-        ("ulFreePublicMemory", ctypes.c_ulong), ("ulTotalPrivateMemory", ctypes.c_ulong),
-        ("ulFreePrivateMemory", ctypes.c_ulong), ("hardwareVersion", _CK_VERSION),
-        ("firmwareVersion", _CK_VERSION), ("utcTime", ctypes.c_char * 16),
-    ]
-
-
-_UNAVAILABLE = ctypes.c_ulong(-1).value
-
-
-class _DirectCalls:
-    """The calls python-pkcs11 does not expose: the memory fields of CK_TOKEN_INFO, C_CloseAllSessions.
-
-    The module is already initialised in this process, so calling its exported functions directly sees
-    the same state. Modules that do not export a symbol report nothing for it.
-    """
-
-    def __init__(self, path: str) -> None:
-        try:
-            dll = ctypes.CDLL(path)
-        except OSError:
-            dll = None
-        self._fn = getattr(dll, "C_GetTokenInfo", None)
-        self._close_all = getattr(dll, "C_CloseAllSessions", None)
-
-    def close_all_sessions(self, slot_id: int) -> None:
-        if self._close_all is not None:
-            self._close_all(ctypes.c_ulong(slot_id))
-
-    def token_info(self, slot_id: int) -> dict[str, Any]:
-        """The memory fields of CK_TOKEN_INFO, and its label decoded as a vendor writes it (UTF-8, else GBK:
-        python-pkcs11 reads it as UTF-8 only, and a GBK label would come out as replacement characters)."""
-        empty: dict[str, Any] = {
-            "free_public_memory": None, "total_public_memory": None, "free_private_memory": None,
-        }
-        if self._fn is None:
-            return empty
-        info = _CK_TOKEN_INFO()
-        if self._fn(ctypes.c_ulong(slot_id), ctypes.byref(info)) != 0:
-            return empty
-
-        def value(v: int) -> int | None:
-            return None if v in (_UNAVAILABLE, _UNAVAILABLE - 1) else int(v)
-
-        return {
-            "label": vendor_text(bytes(info.label)).strip(),
-            "free_public_memory": value(info.ulFreePublicMemory),
-            "total_public_memory": value(info.ulTotalPublicMemory),
-            "free_private_memory": value(info.ulFreePrivateMemory),
-        }

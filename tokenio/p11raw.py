@@ -54,6 +54,22 @@ class _Mechanism(ctypes.Structure):
     _fields_ = [("mechanism", CK_ULONG), ("parameter", ctypes.c_void_p), ("parameter_len", CK_ULONG)]
 
 
+class _TokenInfo(ctypes.Structure):
+    _pack_ = _PACK
+    _fields_ = [
+        ("label", ctypes.c_char * 32), ("manufacturerID", ctypes.c_char * 32),
+        ("model", ctypes.c_char * 16), ("serialNumber", ctypes.c_char * 16),
+        ("flags", CK_ULONG), ("ulMaxSessionCount", CK_ULONG), ("ulSessionCount", CK_ULONG),
+        ("ulMaxRwSessionCount", CK_ULONG), ("ulRwSessionCount", CK_ULONG), ("ulMaxPinLen", CK_ULONG),
+        ("ulMinPinLen", CK_ULONG), ("ulTotalPublicMemory", CK_ULONG), ("ulFreePublicMemory", CK_ULONG),
+        ("ulTotalPrivateMemory", CK_ULONG), ("ulFreePrivateMemory", CK_ULONG),
+        ("hardwareVersion", _Version), ("firmwareVersion", _Version), ("utcTime", ctypes.c_char * 16),
+    ]
+
+
+_UNAVAILABLE = CK_ULONG(-1).value  # CK_UNAVAILABLE_INFORMATION; CK_EFFECTIVELY_INFINITE is one less
+
+
 _P = ctypes.POINTER
 _SIGNATURES = {
     "C_GenerateKeyPair": (CK_ULONG, _P(_Mechanism), _P(_Attribute), CK_ULONG, _P(_Attribute), CK_ULONG,
@@ -61,6 +77,8 @@ _SIGNATURES = {
     "C_SignInit": (CK_ULONG, _P(_Mechanism), CK_ULONG),
     "C_Sign": (CK_ULONG, ctypes.c_char_p, CK_ULONG, ctypes.c_char_p, _P(CK_ULONG)),
     "C_GetAttributeValue": (CK_ULONG, CK_ULONG, _P(_Attribute), CK_ULONG),
+    "C_GetTokenInfo": (CK_ULONG, _P(_TokenInfo)),
+    "C_CloseAllSessions": (CK_ULONG,),
 }
 
 # Return codes a face can act on, as python-pkcs11's exceptions (tokenio.errors translates those).
@@ -150,6 +168,22 @@ class RawModule:
         out = ctypes.create_string_buffer(size.value or 1)
         raise_for(self._call("C_Sign", session, data, len(data), out, ctypes.byref(size)))
         return out.raw[: size.value]
+
+    def token_info(self, slot_id: int) -> tuple[bytes, dict[str, int | None]]:
+        """C_GetTokenInfo's label as the module wrote it, and its memory fields (None where not reported):
+        what python-pkcs11 decodes as UTF-8 only, or leaves out."""
+        info = _TokenInfo()
+        raise_for(self._call("C_GetTokenInfo", slot_id, ctypes.byref(info)))
+
+        def value(v: int) -> int | None:
+            return None if v in (_UNAVAILABLE, _UNAVAILABLE - 1) else int(v)
+
+        return bytes(info.label), {"free_public_memory": value(info.ulFreePublicMemory),
+                                   "total_public_memory": value(info.ulTotalPublicMemory),
+                                   "free_private_memory": value(info.ulFreePrivateMemory)}
+
+    def close_all_sessions(self, slot_id: int) -> None:
+        raise_for(self._call("C_CloseAllSessions", slot_id))
 
     def attribute(self, session: int, obj: int, kind: int) -> bytes | None:
         """One attribute's raw bytes; None when the object does not have it or keeps it secret."""

@@ -362,7 +362,7 @@ class TokenService:
         # python-pkcs11 leaves the session of a failed C_Login open; a later SO login would then fail
         # with SessionReadOnlyExists. Close it when nothing else of ours holds a session on that key.
         if not _sessions_on(module.path, info.slot_id):
-            with contextlib.suppress(p11e.PKCS11Error, OSError):
+            with contextlib.suppress(TokenError):
                 module.close_all_sessions(info.slot_id)
 
     def _state_of(self, module: LoadedModule, info: TokenInfo, token: pkcs11.Token) -> PinState | None:
