@@ -333,13 +333,7 @@ class TokenSession:
         """Which mechanism signs ``scheme`` on this token, and what it is fed (cached per session)."""
         if (scheme, have_data) not in self._plans:
             mechs = self.mechanisms()
-            pss = (Mechanism.SHA256, pkcs11.MGF.SHA256, 32)
-            options = {
-                "ecdsa-sha256": [(Mechanism.ECDSA, None, "digest")],
-                "rsa-pss-sha256": [(Mechanism.SHA256_RSA_PKCS_PSS, pss, "data"), (Mechanism.RSA_PKCS_PSS, pss, "digest")],
-                "rsa-pkcs1-sha256": [(Mechanism.SHA256_RSA_PKCS, None, "data"), (Mechanism.RSA_PKCS, None, "digest_info")],
-            }[scheme]
-            usable = [o for o in options if o[0] in mechs and (have_data or o[2] != "data")]
+            usable = [o for o in _SCHEMES[scheme] if o[0] in mechs and (have_data or o[2] != "data")]
             if not usable:
                 raise MechanismUnsupported(scheme)
             self._plans[(scheme, have_data)] = usable[0]
@@ -347,13 +341,16 @@ class TokenSession:
 
     def supports(self, scheme: SignScheme) -> bool:
         mechs = self.mechanisms()
-        need = {
-            "rsa-pkcs1-sha256": {Mechanism.SHA256_RSA_PKCS, Mechanism.RSA_PKCS},
-            "rsa-pss-sha256": {Mechanism.SHA256_RSA_PKCS_PSS, Mechanism.RSA_PKCS_PSS},
-            "ecdsa-sha256": {Mechanism.ECDSA},
-        }[scheme]
-        return bool(need & mechs)
+        return any(mechanism in mechs for mechanism, _, _ in _SCHEMES[scheme])
 
+
+_PSS = (Mechanism.SHA256, pkcs11.MGF.SHA256, 32)
+# Per scheme, the mechanisms that can sign it, best first, with their parameter and what they are fed.
+_SCHEMES: dict[str, tuple[tuple[Mechanism, tuple | None, str], ...]] = {
+    "ecdsa-sha256": ((Mechanism.ECDSA, None, "digest"),),
+    "rsa-pss-sha256": ((Mechanism.SHA256_RSA_PKCS_PSS, _PSS, "data"), (Mechanism.RSA_PKCS_PSS, _PSS, "digest")),
+    "rsa-pkcs1-sha256": ((Mechanism.SHA256_RSA_PKCS, None, "data"), (Mechanism.RSA_PKCS, None, "digest_info")),
+}
 
 _KEY_ATTRIBUTES = (Attribute.KEY_TYPE, Attribute.ID, Attribute.LABEL, Attribute.MODULUS, Attribute.PUBLIC_EXPONENT)
 _KEY_NEEDED = (Attribute.KEY_TYPE, Attribute.ID)

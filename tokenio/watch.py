@@ -39,7 +39,7 @@ def diff(before: dict[tuple[str, str], TokenInfo], now: list[TokenInfo]) -> Toke
 
 
 class TokenWatcher:
-    """Polls ``service.tokens()`` every ``interval`` seconds; calls ``on_change`` from its own thread."""
+    """Polls ``service.rescan()`` every ``interval`` seconds; calls ``on_change`` from its own thread."""
 
     def __init__(self, service: TokenService, on_change: Callable[[TokenChange], None], interval: float = 0.5) -> None:
         self._service = service
