@@ -120,8 +120,10 @@ ID_LENGTH = 6
 def assign_ids(tokens: Iterable[TokenInfo]) -> list[TokenInfo]:
     """Give each token a short id unique in this listing.
 
-    The id hashes the module's file name and what the token says about itself; tokens that say the same
-    (NSS's two slots with serial 0000000000000000) add their slot id. Ids are lengthened on a collision.
+    The id hashes the module's file name and what the token says about itself, so a key keeps its id in
+    another USB port. Tokens without a serial (blank, or zeros like NSS's two slots' 0000000000000000) add
+    their slot id, so that a twin put in later does not change the first one's id; so do tokens that say the
+    same. Ids are lengthened on a collision.
     """
     items = list(tokens)
     seen: dict[tuple, int] = {}
@@ -130,7 +132,7 @@ def assign_ids(tokens: Iterable[TokenInfo]) -> list[TokenInfo]:
     digests = []
     for t in items:
         parts = [os.path.basename(t.module_path), *t.identity]
-        if seen[(t.module_path, t.identity)] > 1:
+        if not t.serial.strip("0 ") or seen[(t.module_path, t.identity)] > 1:
             parts.append(str(t.slot_id))
         digests.append(hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest())
     length = ID_LENGTH

@@ -81,3 +81,19 @@ def test_registry_entries_are_well_formed():
     assert any(e.verified for e in entries) and any(not e.verified for e in entries)
     softhsm = drivers.entry_for(SOFTHSM)
     assert softhsm is not None and softhsm.rescan_by_reinitialize
+
+
+def test_token_ids_stay_put_when_a_twin_comes_and_when_a_key_moves_port():
+    from tokenio.info import PinState, TokenInfo, assign_ids
+
+    def token(serial: str, slot: int) -> TokenInfo:
+        return TokenInfo("/usr/lib/vendor/gm3000.so", "GM3000", slot, "USB reader", "财务U盾", "Longmai", "GM3000",
+                         serial, PinState(), True, False, False)
+
+    (alone,) = assign_ids([token("", 1)])
+    first, twin = assign_ids([token("", 1), token("", 2)])
+    assert first.id == alone.id and twin.id != first.id  # a blank serial: the slot tells them apart
+    (zeros,) = assign_ids([token("0000000000000000", 1)])
+    assert zeros.id == assign_ids([token("0000000000000000", 1), token("0000000000000000", 2)])[0].id
+    (here,), (there,) = assign_ids([token("A1B2C3", 1)]), assign_ids([token("A1B2C3", 7)])
+    assert here.id == there.id  # a key with a serial keeps its id in another USB port
