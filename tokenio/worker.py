@@ -403,12 +403,16 @@ class TokenService:
                 self._generation += 1
 
     def open_session(self, ref: str, pin: bytearray | None = None, *, rw: bool = False) -> SessionHandle:
-        """Open a session (logged in when ``pin`` is given); the PIN buffer is wiped afterwards."""
-        try:
-            ts = self.call(self._open, ref, pin, so=False, rw=rw)
-        finally:
-            wipe(pin)
-        return SessionHandle(self, ts)
+        """Open a session (logged in when ``pin`` is given); the PIN buffer is wiped afterwards, on the token
+        thread: a caller interrupted meanwhile (Ctrl+C) never wipes it under a login still to run, which would
+        use up a try with an empty PIN."""
+        def op() -> TokenSession:
+            try:
+                return self._open(ref, pin, so=False, rw=rw)
+            finally:
+                wipe(pin)
+
+        return SessionHandle(self, self.call(op))
 
     @contextlib.contextmanager
     def session(self, ref: str, pin: bytearray | None = None, *, rw: bool = False) -> Iterator[SessionHandle]:
@@ -442,28 +446,28 @@ class TokenService:
         return self._pin_operation(ref, so_pin, new, so=True)
 
     def _pin_operation(self, ref: str, login_pin: bytearray, new: bytearray, *, so: bool) -> TokenInfo:
-        def op() -> TokenInfo:
-            ts = self._open(ref, login_pin, so=so, rw=True)
+        def op() -> TokenInfo:  # the buffers are wiped here, on the token thread (see open_session)
             try:
-                if so:
-                    ts.session.init_pin(_pin_text(new))
-                else:
-                    ts.session.set_pin(_pin_text(login_pin), _pin_text(new))
-            except p11e.PKCS11Error as exc:
-                raise translate(exc, state=ts.info.pin) from exc
+                ts = self._open(ref, login_pin, so=so, rw=True)
+                try:
+                    if so:
+                        ts.session.init_pin(_pin_text(new))
+                    else:
+                        ts.session.set_pin(_pin_text(login_pin), _pin_text(new))
+                except p11e.PKCS11Error as exc:
+                    raise translate(exc, state=ts.info.pin) from exc
+                finally:
+                    self._close(ts)
             finally:
-                self._close(ts)
+                wipe(login_pin)
+                wipe(new)
             try:  # the PIN is changed now: a key pulled out right after must not make it look failed
                 module, info, token = self._select(ts.info.id)
                 return self._update(module, info, token)
             except TokenError:
                 return ts.info
 
-        try:
-            return self.call(op)
-        finally:
-            wipe(login_pin)
-            wipe(new)
+        return self.call(op)
 
 
 class SessionHandle:

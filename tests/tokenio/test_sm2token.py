@@ -368,3 +368,31 @@ def test_a_gbk_token_label_is_read_as_chinese(sm2_conf: Path, sm2_serial: str):
         assert token.label == "财务U盾" and token.matches("财务U盾") == "label"
     finally:
         service.shutdown()
+
+
+def test_ctrl_c_while_the_login_waits_uses_no_try(sm2_conf: Path, sm2_serial: str, service):
+    """Ctrl+C arrives while the login is still queued behind other work on the token thread: the caller stops,
+    and the login that then runs has the PIN as typed (not a wiped buffer that would count as wrong)."""
+    import signal
+    import threading
+    import time
+
+    (token,) = service.tokens()
+    busy = threading.Event()
+    service.submit(lambda: (busy.set(), time.sleep(0.6)))  # the token thread is busy with other work
+    busy.wait(5)
+
+    def ctrl_c(_sig, _frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, ctrl_c)
+    signal.setitimer(signal.ITIMER_REAL, 0.2)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            service.open_session(token.id, bytearray(PIN.encode()))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    service.call(lambda: None)  # the queued login has run by now
+    state = (sm2_conf.parent / "tokens" / sm2_serial / "token.conf").read_text()
+    assert "user_fails=0" in state, state
