@@ -50,6 +50,11 @@ class KeyService:
         """The USB keys present (every slot with a token when ``all_slots``)."""
         return self.inventory.tokens(all_slots=all_slots)
 
+    def reread(self) -> None:
+        """Forget what was read from the keys (another program may have changed one): the next listing asks the
+        keys again."""
+        self.tokens_service.invalidate()
+
     def find_token(self, ref: str | None = None) -> TokenInfo:
         """The key named by ``ref`` (the id `tokens` shows, its serial or label), or the only key."""
         return self.inventory.token(ref)

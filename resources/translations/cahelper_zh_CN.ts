@@ -94,6 +94,10 @@
         <translation>正在读取U盾</translation>
     </message>
     <message>
+        <source>Reading the keys</source>
+        <translation>正在读取U盾</translation>
+    </message>
+    <message>
         <source>Certificate expires soon</source>
         <translation>证书即将到期</translation>
     </message>

@@ -111,3 +111,25 @@ def test_empty_state_links_to_diagnostics(ctx, qtbot):
         empty.link.linkActivated.emit("diagnostics")
     assert sig.args == ["diagnostics"]
     assert "请插入您的数字证书 U盾" in texts(empty)
+
+
+def test_refresh_reads_what_another_program_wrote_to_the_key(page, make_token, demo_pki, qtbot, tmp_path):
+    """刷新 after the CA's own tool stored a certificate on the key: the new certificate shows."""
+    import os
+    import subprocess
+
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
+
+    token = make_token(keys=(("rsa2048", "sign"),))
+    card = wait_card(qtbot, page, token.serial)
+    assert len(card.rows) == 1
+    leaf = asn1_x509.Certificate.load(token.cert(0))
+    subject = x509.load_der_x509_certificate(token.cert(0)).subject
+    extra = tmp_path / "encryption.der"  # an encryption certificate for the same key, as a CA tool writes it
+    extra.write_bytes(demo_pki.issue(leaf.public_key.dump(), subject, usage="enc"))
+    subprocess.run(["pkcs11-tool", "--module", softhsm.SOFTHSM_MODULE, "--token-label", token.label, "--login",
+                    "--pin", token.pin, "--write-object", str(extra), "--type", "cert", "--id", "77",
+                    "--label", "加密证书"], check=True, capture_output=True, env=os.environ)
+    page.refresh_button.click()
+    qtbot.waitUntil(lambda: len(page.cards[token.serial].rows) == 2, timeout=15000)

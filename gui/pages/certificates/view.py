@@ -198,8 +198,10 @@ class CertificatesPage(QWidget):
             card.set_token(token)
 
     def refresh(self) -> None:
-        for serial in list(self.cards):
-            self.load(serial)
+        """刷新: read the keys again, not what was kept (a CA's own tool may have written to a key meanwhile)."""
+        job = self.app.jobs.run(self.app.keys.reread, owner=self, description=self.tr("Reading the keys"))
+        job.finished.connect(lambda _none: [self.load(serial) for serial in list(self.cards)])
+        job.failed.connect(lambda _exc: [self.load(serial) for serial in list(self.cards)])
 
     def _loaded(self, serial: str, token: TokenInfo, entries: list[CertEntry]) -> None:
         card = self.cards.get(serial)
