@@ -21,6 +21,7 @@ def serve(port: int | None, consent_timeout: float | None) -> None:
     from helper.local_service import LocalService, ServiceConfig
     from helper.login.consent import TerminalConsentUI
     from helper.login.keyops import Limits
+    from helper.tokens import TokenWatcher
 
     ctx = obj()
     conf = settings.load()
@@ -30,6 +31,10 @@ def serve(port: int | None, consent_timeout: float | None) -> None:
     limits = Limits() if consent_timeout is None else dataclasses.replace(Limits(), consent_timeout=consent_timeout)
     service = LocalService(ctx.keys(), ui, ServiceConfig(port=conf.service_port if port is None else port,
                                                          pdf_limit_mb=conf.max_pdf_mb, limits=limits))
+
+    # Keys pulled out or put in while it runs reach the listing websites get, as in the window.
+    watcher = TokenWatcher(ctx.token_service(), lambda _change: None, interval=1.0)
+    watcher.start()
 
     async def run() -> None:
         await service.start_async()
@@ -44,3 +49,5 @@ def serve(port: int | None, consent_timeout: float | None) -> None:
         asyncio.run(run())
     except KeyboardInterrupt:
         click.echo(ctx.t("服务已停止。", "Service stopped."), err=True)
+    finally:
+        watcher.stop()

@@ -96,6 +96,32 @@ def test_ctrl_c_during_a_question_says_cancelled_not_timed_out(terminal, pool, d
     assert term.proc.wait(15) == 0 and term.echo_on()
 
 
+def test_a_key_pulled_out_leaves_the_listing_websites_get(terminal, make_token, softhsm_conf, tmp_path: Path):
+    """`serve` follows hot-plug as the window does: a pulled-out key's certificates leave the list a website
+    gets, and the list still answers (the keys still inserted), not an error."""
+    from helper.demo import softhsm
+
+    key = make_token("会被拔出的U盾", keys=(("rsa2048", "sign"),))
+    term = terminal(approved=(SITE_A,))
+    gone = _cert_id(key.cert(0))
+
+    def listing():
+        return call(term.port, "POST", "/v1/certificates", {}, origin=SITE_A)
+
+    assert gone in {c["id"] for c in listing().json()["certificates"]}
+    stashed = softhsm.unplug(softhsm_conf, key.serial, tmp_path)
+    try:
+        for _ in range(12):  # a request a second: well within the service's 20 a minute for one site
+            time.sleep(1)
+            reply = listing()
+            if reply.status == 200 and gone not in {c["id"] for c in reply.json()["certificates"]}:
+                break
+        assert reply.status == 200, reply.body
+        assert gone not in {c["id"] for c in reply.json()["certificates"]}
+    finally:
+        softhsm.plug_back(softhsm_conf, stashed)
+
+
 @pytest.fixture()
 def ock_signing_cert(ock_service, opencryptoki_token, demo_pki):
     """A signing key and certificate on the opencryptoki token (removed afterwards)."""
