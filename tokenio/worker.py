@@ -122,6 +122,8 @@ class TokenService:
         self._objects: dict[str, list[CertObject]] = {}
         self._shadowed: dict[str, tuple[str, set[str]]] = {}  # module -> (module used instead, serials)
         self._generation = 0
+        self._gate = threading.Lock()  # nothing is queued after the stop marker: a late call fails, never waits
+        self._stopped = False
         self._thread.start()
 
     # --- the worker thread ------------------------------------------------------------------
@@ -146,7 +148,7 @@ class TokenService:
         import concurrent.futures  # only callers that want a future pay for the module
 
         future: concurrent.futures.Future[T] = concurrent.futures.Future()
-        self._queue.put((lambda: fn(*args, **kwargs), future))
+        self._enqueue((lambda: fn(*args, **kwargs), future))
         return future
 
     def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -154,15 +156,23 @@ class TokenService:
         if threading.current_thread() is self._thread:
             return fn(*args, **kwargs)
         pending = _Call(fn, args, kwargs)
-        self._queue.put(pending)
+        self._enqueue(pending)
         return pending.wait()
 
+    def _enqueue(self, item: _Call | tuple[Callable[[], Any], concurrent.futures.Future]) -> None:
+        with self._gate:
+            if self._stopped:
+                raise TokenError("the token service has stopped")
+            self._queue.put(item)
+
     def shutdown(self) -> None:
-        """Finalize every module and stop the thread."""
+        """Finalize every module and stop the thread; later calls raise TokenError instead of waiting."""
         if not self._thread.is_alive():
             return
         self.call(self._finalize_all)
-        self._queue.put(None)
+        with self._gate:
+            self._stopped = True
+            self._queue.put(None)
         self._thread.join(timeout=5)
 
     def _finalize_all(self) -> None:

@@ -172,3 +172,28 @@ def test_a_second_login_while_a_batch_holds_the_key_is_busy_and_leaves_the_batch
                 pass
         assert batch.logged_in
         assert batch.run(TokenSession.sign_digest, key.keys[0].cka_id, digest, "rsa-pkcs1-sha256")
+
+
+def test_a_call_after_shutdown_fails_at_once_instead_of_waiting_forever():
+    """A window job that reaches the token service while the application quits gets an error, not a hang."""
+    import threading
+
+    from tests.support import SOFTHSM
+    from tokenio.errors import TokenError
+    from tokenio.worker import TokenService
+
+    service = TokenService((SOFTHSM,), use_registry=False)
+    service.tokens()
+    service.shutdown()
+    outcome: list[BaseException | object] = []
+    late = threading.Thread(target=lambda: outcome.append(_run_or_error(service.tokens)), daemon=True)
+    late.start()
+    late.join(10)
+    assert outcome and isinstance(outcome[0], TokenError)
+
+
+def _run_or_error(fn):
+    try:
+        return fn()
+    except BaseException as exc:  # noqa: BLE001 - the test looks at what came back
+        return exc
