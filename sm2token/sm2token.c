@@ -11,6 +11,8 @@
  *     directories.tokendir = /path/to/tokens
  *     pin.max_tries = 6            (optional; wrong PINs before the PIN locks)
  * Each token is a folder <tokendir>/<serial>/ holding token.conf and objects/<handle>.obj.
+ * user_pin_expired=1 in token.conf makes the key force a PIN change, as some vendor keys do: C_Login answers
+ * CKR_PIN_EXPIRED (and the token info CKF_USER_PIN_TO_BE_CHANGED) until C_SetPIN.
  * The last slot always holds an uninitialised token: C_InitToken there creates a new token.
  *
  * Vendor values (the Sansec/Koal family):
@@ -89,6 +91,7 @@ struct token_state {
   char so_pin[200];   /* salt:hash hex */
   char user_pin[200]; /* empty when the user PIN is not initialised */
   int user_fails, so_fails, max_tries;
+  int user_pin_expired; /* C_Login answers CKR_PIN_EXPIRED until C_SetPIN, as keys that force a first change */
   unsigned long next_object, generation;
 };
 
@@ -264,6 +267,7 @@ static int read_state(const char *dir, struct token_state *st) {
     else if (!strcmp(k, "user_fails")) st->user_fails = atoi(v);
     else if (!strcmp(k, "so_fails")) st->so_fails = atoi(v);
     else if (!strcmp(k, "max_tries")) st->max_tries = atoi(v);
+    else if (!strcmp(k, "user_pin_expired")) st->user_pin_expired = atoi(v);
     else if (!strcmp(k, "next_object")) st->next_object = strtoul(v, NULL, 10);
     else if (!strcmp(k, "generation")) st->generation = strtoul(v, NULL, 10);
   }
@@ -276,9 +280,9 @@ static int write_state(const char *dir, const struct token_state *st) {
   snprintf(path, sizeof path, "%s/token.conf", dir);
   int n = snprintf(text, sizeof text,
                    "label=%s\nserial=%s\nso_pin=%s\nuser_pin=%s\nuser_fails=%d\nso_fails=%d\nmax_tries=%d\n"
-                   "next_object=%lu\ngeneration=%lu\n",
+                   "next_object=%lu\ngeneration=%lu\nuser_pin_expired=%d\n",
                    st->label, st->serial, st->so_pin, st->user_pin, st->user_fails, st->so_fails, st->max_tries,
-                   st->next_object, st->generation);
+                   st->next_object, st->generation, st->user_pin_expired);
   return write_atomic(path, text, (size_t)n);
 }
 
@@ -1004,6 +1008,7 @@ static ck_rv_t get_token_info(ck_slot_id_t id, struct ck_token_info *info) {
   if (s->dir[0]) {
     info->flags |= CKF_TOKEN_INITIALIZED;
     if (s->st.user_pin[0]) info->flags |= CKF_USER_PIN_INITIALIZED;
+    if (s->st.user_pin_expired) info->flags |= CKF_USER_PIN_TO_BE_CHANGED;
     info->flags |= pin_flags(s->st.user_fails, s->st.max_tries, CKF_USER_PIN_COUNT_LOW, CKF_USER_PIN_FINAL_TRY,
                              CKF_USER_PIN_LOCKED);
     info->flags |= pin_flags(s->st.so_fails, s->st.max_tries, CKF_SO_PIN_COUNT_LOW, CKF_SO_PIN_FINAL_TRY,
@@ -1140,6 +1145,7 @@ static ck_rv_t set_pin(ck_session_handle_t h, unsigned char *old, unsigned long 
   if ((rv = verify_pin(s, so, old, old_len)) != CKR_OK) return rv;
   if ((rv = check_pin_length(new_len)) != CKR_OK) return rv;
   if (!make_pin_record(new_pin, new_len, so ? s->st.so_pin : s->st.user_pin)) return CKR_FUNCTION_FAILED;
+  if (!so) s->st.user_pin_expired = 0;
   return write_state(s->dir, &s->st) ? CKR_OK : CKR_DEVICE_ERROR;
 }
 
@@ -1219,6 +1225,7 @@ static ck_rv_t login(ck_session_handle_t h, ck_user_type_t user, unsigned char *
   if (user == CKU_SO && sessions_on(ss->slot, 0, 1)) return CKR_SESSION_READ_ONLY_EXISTS;
   if (!pin) return CKR_ARGUMENTS_BAD;
   if ((rv = verify_pin(s, user == CKU_SO, pin, len)) != CKR_OK) return rv;
+  if (user == CKU_USER && s->st.user_pin_expired) return CKR_PIN_EXPIRED; /* only C_SetPIN helps now */
   s->login = user;
   return CKR_OK;
 }

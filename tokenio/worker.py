@@ -23,6 +23,7 @@ from tokenio.attributes import VENDOR_MAPPER
 from tokenio.drivers import ModuleCandidate, discover
 from tokenio.errors import (
     ModuleShared,
+    PinExpired,
     PinState,
     TokenAbsent,
     TokenAmbiguous,
@@ -458,7 +459,13 @@ class TokenService:
     def _pin_operation(self, ref: str, login_pin: bytearray, new: bytearray, *, so: bool) -> TokenInfo:
         def op() -> TokenInfo:  # the buffers are wiped here, on the token thread (see open_session)
             try:
-                ts = self._open(ref, login_pin, so=so, rw=True)
+                try:
+                    ts = self._open(ref, login_pin, so=so, rw=True)
+                except PinExpired:
+                    if so:
+                        raise
+                    # C_Login refuses an expired PIN; C_SetPIN changes it in a read/write public session
+                    ts = self._open(ref, None, so=False, rw=True)
                 try:
                     if so:
                         ts.session.init_pin(_pin_text(new))

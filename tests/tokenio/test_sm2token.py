@@ -396,3 +396,25 @@ def test_ctrl_c_while_the_login_waits_uses_no_try(sm2_conf: Path, sm2_serial: st
     service.call(lambda: None)  # the queued login has run by now
     state = (sm2_conf.parent / "tokens" / sm2_serial / "token.conf").read_text()
     assert "user_fails=0" in state, state
+
+
+def test_an_expired_pin_can_be_changed(sm2_conf: Path, sm2_serial: str):
+    """A key that forces a PIN change (C_Login answers CKR_PIN_EXPIRED) is changed as the message says, and
+    the new PIN then logs in: no dead end between 'change the PIN first' and a change that needs a login."""
+    from tokenio.errors import PinExpired
+
+    state = sm2_conf.parent / "tokens" / sm2_serial / "token.conf"
+    state.write_text(state.read_text() + "user_pin_expired=1\n")
+    service = TokenService((str(sm2token.build()),), use_registry=False)
+    try:
+        (token,) = service.tokens()
+        assert token.pin.to_be_changed
+        with pytest.raises(PinExpired):
+            with service.session(token.id, bytearray(PIN.encode())):
+                pass
+        changed = service.change_pin(token.id, bytearray(PIN.encode()), bytearray(b"864209"))
+        assert not changed.pin.to_be_changed
+        with service.session(token.id, bytearray(b"864209")) as handle:
+            assert handle.logged_in
+    finally:
+        service.shutdown()
