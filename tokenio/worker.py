@@ -223,6 +223,10 @@ class TokenService:
         return self.call(read)
 
     def _user_module_errors(self) -> list[TokenError]:
+        """Failures of the modules named for this run, which are used alone: the listing says them. A module
+        added in Settings beside the registry's does not hide the other keys: diagnostics reports it."""
+        if self._use_registry:
+            return []
         return [s.error for s in self._statuses
                 if s.error and s.candidate.source != "registry" and not isinstance(s.error, ModuleShared)]
 

@@ -97,3 +97,17 @@ def test_token_ids_stay_put_when_a_twin_comes_and_when_a_key_moves_port():
     assert zeros.id == assign_ids([token("0000000000000000", 1), token("0000000000000000", 2)])[0].id
     (here,), (there,) = assign_ids([token("A1B2C3", 1)]), assign_ids([token("A1B2C3", 7)])
     assert here.id == there.id  # a key with a serial keeps its id in another USB port
+
+
+def test_a_stale_driver_in_settings_does_not_hide_the_other_keys(tmp_path):
+    """A driver the clerk once added in Settings and later uninstalled: the keys of the other drivers are still
+    listed, and the missing one is reported with its code (as diagnostics shows it)."""
+    from tokenio.worker import TokenService
+
+    service = TokenService((str(tmp_path / "uninstalled-vendor.so"),), use_registry=True)
+    try:
+        assert isinstance(service.tokens(), list)
+        (status,) = [m for m in service.modules() if m.candidate.path.endswith("uninstalled-vendor.so")]
+        assert not status.loaded and status.error.code == "MODULE_NOT_FOUND"
+    finally:
+        service.shutdown()
