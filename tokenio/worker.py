@@ -253,6 +253,7 @@ class TokenService:
                 log.warning("enumeration failed on %s: %s", module.path, exc.code)
         kept: list[_Found] = []
         first_module: dict[tuple, str] = {}
+        self._shadowed = {}  # as of this reading: a wrapper removed since no longer shadows anything
         for module, info, token in found:
             # The same token through two modules (a wrapper or proxy and the library itself): keep the first.
             same = (info.identity, info.slot_description)
