@@ -51,10 +51,13 @@ def visible_texts(root: QWidget) -> list[str]:
     return [t for t in out if t.strip()]
 
 
+QUOTED = re.compile(r"“[^”]*”")  # a name quoted in an English sentence (a CA's own program) stays as it is
+
+
 def wrong_language(texts: list[str], lang: str) -> list[str]:
     if lang == "zh":
         return [t for t in texts if any(w not in KEPT for w in ENGLISH_WORD.findall(t.replace("&", "")))]
-    return [t for t in texts if CJK.search(t)]
+    return [t for t in texts if CJK.search(QUOTED.sub("", t))]
 
 
 def shoot(widget: QWidget, name: str, lang: str, qtbot) -> None:
