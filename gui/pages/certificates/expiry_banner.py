@@ -5,32 +5,24 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QWidget
+
+from gui.widgets.banner import Banner
 
 if TYPE_CHECKING:
     from helper.renewal.monitor import ExpiryItem
 
 
-class ExpiryBanner(QFrame):
+class ExpiryBanner(Banner):
     """The soonest certificate to renew (expiring or expired, not superseded); its button starts the renewal."""
 
     renew_requested = Signal(str)  # certificate id
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("Banner")
         self.cert_id = ""
-        row = QHBoxLayout(self)
-        row.setContentsMargins(14, 10, 14, 10)
-        self.text = QLabel()
-        self.text.setWordWrap(True)
-        self.text.setProperty("data", True)  # the unit and holder come from the key
-        row.addWidget(self.text, 1)
-        self.button = QPushButton(self.tr("Renew now →"))
-        self.button.setProperty("primary", True)
+        self.button.setText(self.tr("Renew now →"))
         self.button.clicked.connect(lambda: self.renew_requested.emit(self.cert_id))
-        row.addWidget(self.button)
-        self.setVisible(False)
 
     def show_items(self, due: list[ExpiryItem]) -> None:
         """Show the first of ``due`` (soonest first), or hide when nothing is due."""
@@ -55,5 +47,4 @@ class ExpiryBanner(QFrame):
         rest = self.tr("Renew it before then, and it keeps working for websites and e-seals.")
         if len(due) > 1:
             rest = self.tr("Other certificates are due too: see Certificate renewal.")
-        self.text.setText(f"<b>{head}</b><br>{rest}")
-        self.setVisible(True)
+        self.show_text(head, rest)

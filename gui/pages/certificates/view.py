@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -21,6 +19,7 @@ from gui import theme
 from gui.context import AppContext
 from gui.pages.certificates.card import KeyCard
 from gui.pages.certificates.expiry_banner import ExpiryBanner
+from gui.widgets.banner import Banner
 from gui.widgets.page_header import page_header
 from helper import messages
 
@@ -60,29 +59,18 @@ class EmptyState(QWidget):
         layout.addStretch(2)
 
 
-class DefaultPinBanner(QFrame):
+class DefaultPinBanner(Banner):
     """DEFAULT_PIN_IN_USE: shown after a login proved a key still has its initial PIN."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("Banner")
         self.serial = ""
-        row = QHBoxLayout(self)
-        row.setContentsMargins(14, 10, 14, 10)
-        self.text = QLabel()
-        self.text.setWordWrap(True)
-        self.text.setProperty("data", True)
-        row.addWidget(self.text, 1)
-        self.button = QPushButton(self.tr("Change PIN now"))
-        self.button.setProperty("primary", True)
-        row.addWidget(self.button)
-        self.setVisible(False)
+        self.button.setText(self.tr("Change PIN now"))
 
     def show_for(self, serial: str) -> None:
         message = messages.get("DEFAULT_PIN_IN_USE")
         self.serial = serial
-        self.text.setText(f"<b>{message.title}</b><br>{message.explanation}")
-        self.setVisible(True)
+        self.show_text(message.title, message.explanation)
 
 
 class CertificatesPage(QWidget):
