@@ -21,6 +21,7 @@ from tokenio.info import (
     TokenInfo,
     pin_state_from_flags,
 )
+from tokenio.p11raw import raw_module
 
 log = logging.getLogger(__name__)
 
@@ -130,15 +131,11 @@ class LoadedModule:
 
     def close_all_sessions(self, slot_id: int) -> None:
         """C_CloseAllSessions: ends a session python-pkcs11 left open after a failed C_Login."""
-        from tokenio.p11raw import raw_module
-
         raw_module(self.path).close_all_sessions(slot_id)
 
     def _raw_token_info(self, slot_id: int) -> dict[str, Any]:
         """CK_TOKEN_INFO's memory fields, and its label decoded as a vendor writes it (UTF-8, else GBK:
         python-pkcs11 reads it as UTF-8 only, and a GBK label would come out as replacement characters)."""
-        from tokenio.p11raw import raw_module
-
         fields: dict[str, Any] = {"free_public_memory": None, "total_public_memory": None,
                                   "free_private_memory": None}
         try:
